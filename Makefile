@@ -1,0 +1,52 @@
+# The README's two commands: `make serve` and `make test`. Both create the virtual
+# environment on first use; later runs reuse it and start in seconds.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1:8000
+
+# MkDocs 1.6 prints a banner about "MkDocs 2" on every run; we stay on 1.x on purpose
+export NO_MKDOCS_2_WARNING := 1
+# No bytecode next to the hooks, notebooks or tests
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: serve build test notebooks bench clean distclean
+
+# Stamps: reinstall only when a requirements file changes
+$(BIN)/.site-deps: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(BIN)/.test-deps: $(BIN)/.site-deps requirements-test.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@touch $@
+
+## serve: build and serve the site at http://$(HOST) with live reload
+serve: $(BIN)/.site-deps
+	$(BIN)/mkdocs serve --strict --dev-addr $(HOST)
+
+## build: strict build into site/
+build: $(BIN)/.site-deps
+	$(BIN)/mkdocs build --strict
+
+## test: the whole test suite (builds the site, re-runs every notebook)
+test: $(BIN)/.test-deps
+	$(BIN)/python -m pytest
+
+## notebooks: re-execute the notebooks and store their outputs (after editing one)
+notebooks: $(BIN)/.test-deps
+	$(BIN)/python scripts/run_notebooks.py
+
+## bench: build-time, size and page-weight figures against a stock build
+bench: $(BIN)/.test-deps
+	$(BIN)/python scripts/bench.py
+
+## clean: remove build output and caches (keeps the virtual environment)
+clean:
+	rm -rf site .cache .pytest_cache
+
+## distclean: also remove the virtual environment
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,62 @@
+"""Render LaTeX math to MathML at build time.
+
+`pymdownx.arithmatex` (generic mode) wraps math as `<span class="arithmatex">\\(...\\)</span>`
+and `<div class="arithmatex">\\[...\\]</div>`; `notebook_pages.py` emits the same markup for
+notebook Markdown cells. This hook replaces both with MathML, which browsers draw natively:
+no JavaScript, no CDN, readable by screen readers. The TeX source stays in an annotation,
+so copy-paste and the tests can still see it.
+
+A macro latex2mathml does not know would silently render as its own name, so every
+formula is checked and an unknown one fails the build, naming the page and the formula.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from latex2mathml.converter import convert
+from mkdocs.exceptions import PluginError
+
+ARITHMATEX = re.compile(
+    r'<span class="arithmatex">\\\((?P<inline>.*?)\\\)</span>'
+    r'|<div class="arithmatex">\\\[(?P<block>.*?)\\\]</div>',
+    re.DOTALL,
+)
+# latex2mathml leaves what it cannot parse as a backslash name or a bare '&' in a token
+UNKNOWN = re.compile(r"<m[io]>(\\[A-Za-z]+|&amp;|&)</m[io]>")
+
+
+def to_mathml(tex: str, display: bool, where: str) -> str:
+    try:
+        mathml = convert(tex, display="block" if display else "inline")
+    except Exception as error:  # latex2mathml raises its own hierarchy and plain ones
+        raise PluginError(f"{where}: cannot render math {tex!r}: {error}") from error
+    unknown = UNKNOWN.search(mathml)
+    if unknown:
+        hint = " (use align* instead of aligned)" if "&" in unknown.group(1) else ""
+        raise PluginError(
+            f"{where}: math {tex!r} uses {html.unescape(unknown.group(1))!r}, "
+            f"which latex2mathml cannot render{hint}"
+        )
+    inner = mathml[mathml.index(">") + 1 : mathml.rindex("</math>")]
+    annotation = f'<annotation encoding="application/x-tex">{html.escape(tex, quote=False)}</annotation>'
+    # Formulas stay out of the search index: their text is symbol soup plus TeX source
+    head = mathml[: mathml.index(">")] + ' data-search-exclude="true">'
+    return f"{head}<semantics>{inner}{annotation}</semantics></math>"
+
+
+def render(content: str, where: str) -> str:
+    def replace(match: re.Match) -> str:
+        block = match.group("block")
+        tex = html.unescape(block if block is not None else match.group("inline")).strip()
+        mathml = to_mathml(tex, block is not None, where)
+        if block is not None:
+            return f'<div class="math-display">{mathml}</div>'
+        return mathml
+
+    return ARITHMATEX.sub(replace, content)
+
+
+def on_page_content(html_content, page, config, files):
+    return render(html_content, page.file.src_uri)

@@ -1,0 +1,243 @@
+"""Turn mkdocs-jupyter's notebook HTML into a page that behaves like every other page.
+
+mkdocs-jupyter renders a notebook as a JupyterLab document: 576 KB of inline CSS, a
+clipboard script, a MathJax and a mermaid loader from CDNs, every code cell twice (once
+hidden, for copying), ASCII-only heading ids (Chinese headings get `id=""`), Markdown
+links left pointing at `.md` files, and figures inlined as base64. This hook keeps its
+rendering of cells and outputs and rebuilds the page around them:
+
+- cells become plain blocks; code is a Material code block (one copy button, the
+  site's highlighting); outputs are left out of the search index;
+- headings get the site's unicode slugs, a permalink, and a table of contents;
+- `.md` links are resolved like MkDocs resolves them, and anchors are validated;
+- math is handed to `mathml.py` in the same markup arithmatex produces;
+- figures become cacheable files with alt text from the cell's `alt` metadata;
+- a stored error or stderr output, a code cell that was never executed, or a figure
+  without alt text fails the build, naming the notebook and the cell.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import posixpath
+import re
+import struct
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup, NavigableString
+from markdown.extensions.toc import nest_toc_tokens
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_relative_url
+from pymdownx.slugs import slugify
+
+FIGURES = "assets/figures"
+SLUGIFY = slugify(case="lower")
+MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.DOTALL)
+
+_figures: dict[str, bytes] = {}
+
+
+def is_notebook(page) -> bool:
+    return page.file.src_uri.endswith(".ipynb")
+
+
+def stored_cells(path: str, where: str) -> dict[str, dict]:
+    """The notebook's cells by id, after checking every code cell ran cleanly."""
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        cells = nb["cells"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise PluginError(f"{where}: malformed notebook: {error}") from error
+    by_id = {}
+    for index, cell in enumerate(cells):
+        number = f"cell {index + 1}"
+        if cell.get("cell_type") == "code" and "".join(cell.get("source", "")).strip():
+            outputs = cell.get("outputs", [])
+            for out in outputs:
+                if out.get("output_type") == "error":
+                    raise PluginError(
+                        f"{where}: {number} raised {out.get('ename')}: {out.get('evalue')} "
+                        f"(fix it and run `make notebooks`)"
+                    )
+                if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                    text = "".join(out.get("text", ""))[:200]
+                    raise PluginError(f"{where}: {number} wrote to stderr: {text!r}")
+            if cell.get("execution_count") is None:
+                raise PluginError(f"{where}: {number} was never executed: run `make notebooks`")
+        by_id[cell.get("id", f"cell-{index}")] = cell
+    return by_id
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return struct.unpack(">II", data[16:24])
+    return None
+
+
+def math_to_arithmatex(soup: BeautifulSoup, root) -> None:
+    """`$...$` and `$$...$$` in Markdown cells, outside code, to arithmatex markup."""
+    for text in list(root.find_all(string=True)):
+        if text.find_parent(["code", "pre"]) or "$" not in text:
+            continue
+        value = str(text)
+        pieces, last = [], 0
+        for match in MATH.finditer(value):
+            pieces.append(NavigableString(value[last : match.start()]))
+            if match.group(1) is not None:
+                tag = soup.new_tag("div", attrs={"class": "arithmatex"})
+                tag.string = f"\\[{match.group(1).strip()}\\]"
+            else:
+                tag = soup.new_tag("span", attrs={"class": "arithmatex"})
+                tag.string = f"\\({match.group(2)}\\)"
+            pieces.append(tag)
+            last = match.end()
+        if not pieces:
+            continue
+        pieces.append(NavigableString(value[last:]))
+        for piece in pieces:
+            text.insert_before(piece)
+        text.extract()
+    # A display formula alone in its paragraph: drop the paragraph around the block
+    for block in root.select("p > div.arithmatex"):
+        parent = block.parent
+        if not parent.get_text(strip=True).replace(block.get_text(strip=True), ""):
+            parent.replace_with(block)
+
+
+def fix_links(root, page, files, where: str) -> None:
+    """Resolve links to `.md`/`.ipynb` sources the way MkDocs does for Markdown pages."""
+    base = posixpath.dirname(page.file.src_uri)
+    for a in root.find_all("a", href=True):
+        href = a["href"]
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or href.startswith("#") or not parts.path:
+            continue
+        target_uri = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+        target = files.get_file_from_path(target_uri)
+        if target is None:
+            raise PluginError(f"{where}: link '{href}' points to '{target_uri}', which is not in the docs")
+        url = get_relative_url(target.url, page.url)
+        if parts.fragment:
+            url += "#" + parts.fragment
+            page.links_to_anchors.setdefault(target, {}).setdefault(parts.fragment, href)
+        a["href"] = url
+
+
+def headings(soup: BeautifulSoup, root, page) -> set[str]:
+    """Give headings unique unicode slugs and permalinks; set the page's TOC from them."""
+    used, tokens = set(), []
+    for h in root.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+        for old in h.select("a.anchor-link"):
+            old.decompose()
+        name = h.get_text().strip()
+        slug = base = SLUGIFY(name, "-") or "section"
+        n = 1
+        while slug in used:
+            slug = f"{base}_{n}"
+            n += 1
+        used.add(slug)
+        h["id"] = slug
+        link = soup.new_tag("a", attrs={"class": "headerlink", "href": f"#{slug}", "title": "本节链接"})
+        link.string = "¶"
+        h.append(link)
+        tokens.append({"level": int(h.name[1]), "id": slug, "name": html.escape(name), "html": html.escape(name), "data-toc-label": ""})
+    page.toc = get_toc(nest_toc_tokens(tokens))
+    return used
+
+
+def figure(soup, img, cell: dict, page, where: str, number: str):
+    src = img.get("src", "")
+    match = re.match(r"data:image/(png|jpeg|svg\+xml);base64,(.*)", src, re.DOTALL)
+    if not match:
+        raise PluginError(f"{where}: {number}: unsupported image output {src[:40]!r}")
+    alt = cell.get("metadata", {}).get("alt", "").strip()
+    if not alt:
+        raise PluginError(f"{where}: {number} draws a figure but has no 'alt' in its cell metadata")
+    data = base64.b64decode(match.group(2))
+    ext = {"png": "png", "jpeg": "jpg", "svg+xml": "svg"}[match.group(1)]
+    name = f"{FIGURES}/{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
+    _figures[name] = data
+    attrs = {"src": get_relative_url(name, page.url), "alt": alt, "loading": "lazy", "decoding": "async"}
+    size = png_size(data)
+    if size:
+        # Matplotlib's inline backend renders at 2x for sharp text; show at 1x size
+        attrs["width"], attrs["height"] = str(size[0] // 2), str(size[1] // 2)
+    fig = soup.new_tag("figure", attrs={"class": "nb-figure"})
+    fig.append(soup.new_tag("img", attrs=attrs))
+    return fig
+
+
+def rebuild(content: str, page, files) -> str:
+    where = page.file.src_uri
+    cells = stored_cells(page.file.abs_src_path, where)
+    soup = BeautifulSoup(content, "html.parser")
+    out = BeautifulSoup("", "html.parser")
+    root = out.new_tag("div", attrs={"class": "nb"})
+    out.append(root)
+    for index, element in enumerate(soup.select('[id^="cell-id="]')):
+        cell_id = element["id"].removeprefix("cell-id=")
+        cell = cells.get(cell_id)
+        if cell is None:
+            raise PluginError(f"{where}: rendered cell {cell_id!r} is not in the notebook")
+        number = f"cell {list(cells).index(cell_id) + 1}"
+        classes = element.get("class", [])
+        if "jp-MarkdownCell" in classes:
+            # Unwrapped on purpose: the search plugin ends a section when the element
+            # around its heading closes, which would file the code below under the page
+            rendered = element.select_one(".jp-RenderedMarkdown")
+            for child in list(rendered.contents):
+                root.append(child.extract())
+            continue
+        if "jp-CodeCell" not in classes:
+            continue
+        block = out.new_tag("div", attrs={"class": "nb-cell"})
+        pre = element.select_one(".highlight-ipynb pre")
+        if pre is not None:
+            code = out.new_tag("code")
+            for child in list(pre.contents):
+                code.append(child.extract())
+            new_pre = out.new_tag("pre")
+            new_pre.append(code)
+            wrapper = out.new_tag("div", attrs={"class": "language-python highlight"})
+            wrapper.append(new_pre)
+            block.append(wrapper)
+        for output in element.select(".jp-OutputArea-output"):
+            img = output.find("img")
+            if img is not None:
+                block.append(figure(out, img, cell, page, where, number))
+                continue
+            area = out.new_tag("div", attrs={"class": "nb-output", "data-search-exclude": "true"})
+            for child in list(output.contents):
+                area.append(child.extract())
+            block.append(area)
+        root.append(block)
+
+    present = headings(out, root, page)
+    math_to_arithmatex(out, root)
+    fix_links(root, page, files, where)
+    page.present_anchor_ids = present | {tag["id"] for tag in root.find_all(id=True)}
+    return str(out)
+
+
+def on_pre_build(config):
+    _figures.clear()
+
+
+def on_page_content(html_content, page, config, files):
+    if not is_notebook(page):
+        return html_content
+    if page.links_to_anchors is None:
+        page.links_to_anchors = {}
+    return rebuild(html_content, page, files)
+
+
+def on_post_build(config):
+    for name, data in _figures.items():
+        path = Path(config.site_dir) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)

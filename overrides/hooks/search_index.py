@@ -1,0 +1,28 @@
+"""Write the search index as UTF-8 instead of `\\uXXXX` escapes.
+
+Material serializes `search/search_index.json` with `json.dumps` defaults, which escape
+every non-ASCII character: each Chinese character (and each U+200B word separator jieba
+adds) costs six bytes instead of three. Re-serializing the same data halves that.
+Runs after the search plugin has written the file (hooks run after plugins).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+
+def rewrite(path: Path) -> None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise PluginError(f"{path}: cannot read the search index: {error}") from error
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def on_post_build(config):
+    path = Path(config.site_dir) / "search" / "search_index.json"
+    if path.exists():
+        rewrite(path)

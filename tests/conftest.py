@@ -1,0 +1,99 @@
+"""Shared fixtures: one strict build of the real site, and throwaway projects for bad input."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HOOKS = ROOT / "overrides" / "hooks"
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+@dataclass
+class Build:
+    returncode: int
+    output: str
+    site: Path
+
+    @property
+    def warnings(self) -> list[str]:
+        return [line for line in self.output.splitlines() if line.startswith(("WARNING", "ERROR"))]
+
+
+def mkdocs_build(project: Path, site: Path) -> Build:
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project, env=ENV, capture_output=True, text=True, timeout=600,
+    )
+    return Build(result.returncode, result.stdout + result.stderr, site)
+
+
+def load_hook(name: str):
+    """Import a hook module by file, as MkDocs does."""
+    spec = importlib.util.spec_from_file_location(f"hook_{name}", HOOKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    sys.path.insert(0, str(HOOKS))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(HOOKS))
+    return module
+
+
+@pytest.fixture(scope="session")
+def build(tmp_path_factory) -> Build:
+    """The real site, built once per test run with `mkdocs build --strict`."""
+    result = mkdocs_build(ROOT, tmp_path_factory.mktemp("site") / "site")
+    assert result.returncode == 0, f"strict build failed:\n{result.output}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def site(build) -> Path:
+    return build.site
+
+
+@pytest.fixture(scope="session")
+def search_index(site) -> dict:
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Project:
+    """A throwaway project with the site's config, overrides and hooks, and no content."""
+
+    root: Path
+    site: Path
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / "docs" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def build(self) -> Build:
+        return mkdocs_build(self.root, self.site)
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    """Tests write pages and notebooks into it and build it, to see how bad input fails."""
+    root = tmp_path / "project"
+    (root / "docs" / "notebooks").mkdir(parents=True)
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.split("# Page tree")[0]  # let MkDocs derive the nav from the files
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (root / "overrides").symlink_to(ROOT / "overrides", target_is_directory=True)
+    shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
+    (root / "docs" / "index.md").write_text("# 首页\n", encoding="utf-8")
+    return Project(root, tmp_path / "site")
