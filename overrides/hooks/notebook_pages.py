@@ -163,10 +163,12 @@ def figure(soup, img, cell: dict, page, where: str, number: str):
     name = f"{FIGURES}/{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
     _figures[name] = data
     attrs = {"src": get_relative_url(name, page.url), "alt": alt, "loading": "lazy", "decoding": "async"}
-    size = png_size(data)
-    if size:
-        # Matplotlib's inline backend renders at 2x for sharp text; show at 1x size
-        attrs["width"], attrs["height"] = str(size[0] // 2), str(size[1] // 2)
+    # Explicit sizes avoid layout shift. A retina figure carries its display size in the
+    # output metadata (nbconvert writes it as attributes); otherwise use the pixel size.
+    if img.get("width") and img.get("height"):
+        attrs["width"], attrs["height"] = img["width"], img["height"]
+    elif png_size(data):
+        attrs["width"], attrs["height"] = map(str, png_size(data))
     fig = soup.new_tag("figure", attrs={"class": "nb-figure"})
     fig.append(soup.new_tag("img", attrs=attrs))
     return fig
