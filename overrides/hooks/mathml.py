@@ -31,12 +31,12 @@ def to_mathml(tex: str, display: bool, where: str) -> str:
     try:
         mathml = convert(tex, display="block" if display else "inline")
     except Exception as error:  # latex2mathml raises its own hierarchy and plain ones
-        raise PluginError(f"{where}: cannot render math {tex!r}: {error}") from error
+        raise PluginError(f"{where}: cannot render math `{tex}`: {error}") from error
     unknown = UNKNOWN.search(mathml)
     if unknown:
         hint = " (use align* instead of aligned)" if "&" in unknown.group(1) else ""
         raise PluginError(
-            f"{where}: math {tex!r} uses {html.unescape(unknown.group(1))!r}, "
+            f"{where}: math `{tex}` uses `{html.unescape(unknown.group(1))}`, "
             f"which latex2mathml cannot render{hint}"
         )
     inner = mathml[mathml.index(">") + 1 : mathml.rindex("</math>")]

@@ -219,6 +219,16 @@ def rebuild(content: str, page, files) -> str:
             block.append(area)
         root.append(block)
 
+    # Under the title: the notebook itself (copied next to the page by include_source)
+    title = root.find("h1")
+    if title is not None:
+        name = Path(page.file.src_uri).name
+        source = out.new_tag("p", attrs={"class": "nb-source"})
+        link = out.new_tag("a", attrs={"href": name, "download": ""})
+        link.string = f"下载 {name}"
+        source.append(link)
+        title.insert_after(source)
+
     present = headings(out, root, page)
     math_to_arithmatex(out, root)
     fix_links(root, page, files, where)
