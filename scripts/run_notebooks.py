@@ -12,6 +12,7 @@ notebook and compares: a changed number, a new error or a missing figure fails.
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import os
@@ -89,7 +90,25 @@ def normalize(nb):
     for index, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
         cell["id"] = f"cell-{index}"
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     return nb
+
+
+def merge_streams(outputs):
+    """Join consecutive writes to the same stream into one output.
+
+    The kernel flushes stdout on a timer, so one print() can arrive as one output or as
+    two, depending on timing; the text is the same either way."""
+    merged = []
+    for out in outputs:
+        previous = merged[-1] if merged else None
+        if (out.output_type == "stream" and previous is not None
+                and previous.output_type == "stream" and previous.name == out.name):
+            previous.text += out.text
+        else:
+            merged.append(out)
+    return merged
 
 
 def text_outputs(nb) -> list[list[str]]:
@@ -99,7 +118,7 @@ def text_outputs(nb) -> list[list[str]]:
         if cell.cell_type != "code":
             continue
         seen = []
-        for out in cell.outputs:
+        for out in merge_streams(copy.deepcopy(cell.outputs)):
             if out.output_type == "stream":
                 seen.append(f"{out.name}: {out.text}")
             elif out.output_type == "error":

@@ -52,7 +52,11 @@ def load_hook(name: str):
 
 @pytest.fixture(scope="session")
 def build(tmp_path_factory) -> Build:
-    """The real site, built once per test run with `mkdocs build --strict`."""
+    """The real site, built once per test run with `mkdocs build --strict`.
+
+    HANDBOOK_SITE=path reuses a site built beforehand (for quick iterations on tests)."""
+    if os.environ.get("HANDBOOK_SITE"):
+        return Build(0, "", Path(os.environ["HANDBOOK_SITE"]))
     result = mkdocs_build(ROOT, tmp_path_factory.mktemp("site") / "site")
     assert result.returncode == 0, f"strict build failed:\n{result.output}"
     return result
@@ -97,3 +101,65 @@ def project(tmp_path) -> Project:
     shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
     (root / "docs" / "index.md").write_text("# 首页\n", encoding="utf-8")
     return Project(root, tmp_path / "site")
+
+
+# Browser -------------------------------------------------------------------------------
+
+CHROME_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chrome_path() -> str | None:
+    for candidate in (os.environ.get("CHROME_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
+                      "/usr/bin/google-chrome"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def served(site):
+    """The built site on 127.0.0.1, gzip-compressed like GitHub Pages serves it."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from static_server import serve
+
+    server, url = serve(site)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chrome_path()
+    if path is None:
+        message = "no Chromium found (set CHROME_PATH or install Debian's chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}: browser tests must run under CI")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=path, args=CHROME_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    """A desktop page; `page.goto("theory/...")` is relative to the served site."""
+    context = browser.new_context(base_url=served, viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def mobile(browser, served):
+    """A 412 px wide touch screen, like the Lighthouse mobile profile."""
+    context = browser.new_context(base_url=served, viewport={"width": 412, "height": 823},
+                                  device_scale_factor=1.75, is_mobile=True, has_touch=True, locale="zh-CN")
+    tab = context.new_page()
+    yield tab
+    context.close()

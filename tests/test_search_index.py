@@ -99,4 +99,4 @@ def test_rewrite_halves_chinese_bytes(tmp_path):
 
 def test_jieba_user_dictionary_is_used():
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    assert "jieba_dict_user: overrides/jieba-user-dict.txt" in config
+    assert "jieba_dict_user: search-dictionary.txt" in config

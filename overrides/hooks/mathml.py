@@ -25,11 +25,17 @@ ARITHMATEX = re.compile(
 )
 # latex2mathml leaves what it cannot parse as a backslash name or a bare '&' in a token
 UNKNOWN = re.compile(r"<m[io]>(\\[A-Za-z]+|&amp;|&)</m[io]>")
+CHAR_REF = re.compile(r"&#x([0-9A-Fa-f]+);")
+KEEP_ESCAPED = {"0003C", "0003E", "00026", "3C", "3E", "26"}
+# Standard operator names latex2mathml lacks, spelled the way it understands
+REWRITES = {r"\arg": r"\operatorname{arg}"}
+REWRITE = re.compile("|".join(re.escape(k) + r"(?![A-Za-z])" for k in REWRITES))
 
 
 def to_mathml(tex: str, display: bool, where: str) -> str:
     try:
-        mathml = convert(tex, display="block" if display else "inline")
+        source = REWRITE.sub(lambda m: REWRITES[m.group(0)], tex)
+        mathml = convert(source, display="block" if display else "inline")
     except Exception as error:  # latex2mathml raises its own hierarchy and plain ones
         raise PluginError(f"{where}: cannot render math `{tex}`: {error}") from error
     unknown = UNKNOWN.search(mathml)
@@ -39,6 +45,9 @@ def to_mathml(tex: str, display: bool, where: str) -> str:
             f"{where}: math `{tex}` uses `{html.unescape(unknown.group(1))}`, "
             f"which latex2mathml cannot render{hint}"
         )
+    # latex2mathml writes every operator as a numeric reference (&#x000D7; for ×): nine
+    # bytes where UTF-8 needs two or three. Only <, > and & must stay escaped.
+    mathml = CHAR_REF.sub(lambda m: m.group(0) if m.group(1) in KEEP_ESCAPED else chr(int(m.group(1), 16)), mathml)
     inner = mathml[mathml.index(">") + 1 : mathml.rindex("</math>")]
     annotation = f'<annotation encoding="application/x-tex">{html.escape(tex, quote=False)}</annotation>'
     # Formulas stay out of the search index: their text is symbol soup plus TeX source
@@ -52,7 +61,9 @@ def render(content: str, where: str) -> str:
         tex = html.unescape(block if block is not None else match.group("inline")).strip()
         mathml = to_mathml(tex, block is not None, where)
         if block is not None:
-            return f'<div class="math-display">{mathml}</div>'
+            # Focusable: a long formula scrolls sideways on a phone, and a scroll region
+            # must be reachable by keyboard
+            return f'<div class="math-display" tabindex="0">{mathml}</div>'
         return mathml
 
     return ARITHMATEX.sub(replace, content)

@@ -36,6 +36,7 @@ from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify
 
 FIGURES = "assets/figures"
+NOTEBOOK_SEARCH_BOOST = 0.1
 SLUGIFY = slugify(case="lower")
 MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.DOTALL)
 
@@ -71,6 +72,20 @@ def stored_cells(path: str, where: str) -> dict[str, dict]:
                 raise PluginError(f"{where}: {number} was never executed: run `make notebooks`")
         by_id[cell.get("id", f"cell-{index}")] = cell
     return by_id
+
+
+# Pygments wraps every name, operator, punctuation mark and space in its own <span>:
+# three quarters of a notebook page's bytes. These tokens are drawn in (nearly) the
+# text colour anyway, so they become plain text; keywords, strings, numbers, comments
+# and function names keep their colours.
+PLAIN_TOKENS = {"n", "p", "o", "w", ""}
+
+
+def plain_tokens(code) -> None:
+    for span in code.find_all("span"):
+        if " ".join(span.get("class", [])) in PLAIN_TOKENS:
+            span.unwrap()
+    code.smooth()
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:
@@ -203,6 +218,7 @@ def rebuild(content: str, page, files) -> str:
             code = out.new_tag("code")
             for child in list(pre.contents):
                 code.append(child.extract())
+            plain_tokens(code)
             new_pre = out.new_tag("pre")
             new_pre.append(code)
             wrapper = out.new_tag("div", attrs={"class": "language-python highlight"})
@@ -222,6 +238,11 @@ def rebuild(content: str, page, files) -> str:
     # Under the title: the notebook itself (copied next to the page by include_source)
     title = root.find("h1")
     if title is not None:
+        intro = title.find_next("p")
+        if intro is not None and not page.meta.get("description"):
+            # The first paragraph is the notebook's summary: use it as the page description
+            text = " ".join(intro.get_text().split())
+            page.meta["description"] = text if len(text) <= 150 else text[:149] + "…"
         name = Path(page.file.src_uri).name
         source = out.new_tag("p", attrs={"class": "nb-source"})
         link = out.new_tag("a", attrs={"href": name, "download": ""})
@@ -245,6 +266,9 @@ def on_page_content(html_content, page, config, files):
         return html_content
     if page.links_to_anchors is None:
         page.links_to_anchors = {}
+    # Readers search for questions; a notebook should come up only after the question
+    # that quotes it, even when a notebook heading repeats the question's words
+    page.meta.setdefault("search", {}).setdefault("boost", NOTEBOOK_SEARCH_BOOST)
     return rebuild(html_content, page, files)
 
 

@@ -102,6 +102,8 @@ def on_pre_build(config):
 
 def on_page_content(html_content, page, config, files):
     where = page.file.src_uri
+    if not where.endswith(".md"):
+        return html_content  # questions live in Markdown pages; notebooks only link to them
     for qid, title in check_page(html_content, where):
         if qid in _questions:
             other = _questions[qid].page.file.src_uri

@@ -1,17 +1,23 @@
-"""Write the search index as UTF-8 instead of `\\uXXXX` escapes.
+"""Write the search index as UTF-8, and spell sizes the way readers type them.
 
 Material serializes `search/search_index.json` with `json.dumps` defaults, which escape
 every non-ASCII character: each Chinese character (and each U+200B word separator jieba
 adds) costs six bytes instead of three. Re-serializing the same data halves that.
+
+Pages write kernel sizes with a multiplication sign (1×1, 3×3); readers search for "1x1".
+The index spells them with an x, so both the query and the result snippet match.
 Runs after the search plugin has written the file (hooks run after plugins).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+
+TIMES = re.compile(r"(?<=\d)\s?×\s?(?=\d)")
 
 
 def rewrite(path: Path) -> None:
@@ -19,6 +25,10 @@ def rewrite(path: Path) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise PluginError(f"{path}: cannot read the search index: {error}") from error
+    for doc in data.get("docs", []):
+        for field in ("title", "text"):
+            if field in doc:
+                doc[field] = TIMES.sub("x", doc[field])
     path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 

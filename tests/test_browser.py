@@ -1,0 +1,190 @@
+"""The built site in headless Chromium, used the way a reader uses it.
+
+Served gzip-compressed on 127.0.0.1 (scripts/static_server.py). Skipped when no
+Chromium is installed, except under CI where they must run (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PAGE_TYPES = {
+    "home": "",
+    "topic": "theory/cnn-basics/",
+    "notebook": "notebooks/parameter-counts/",
+    "index": "questions/",
+    "404": "no-such-page/",
+}
+
+# (query, question the first result must be). Chinese and English, as readers type them.
+SEARCHES = [
+    ("1x1卷积", "t15"),
+    ("降维", "t15"),
+    ("bottleneck", "t15"),
+]
+
+
+def html_pages(site: Path) -> list[str]:
+    pages = []
+    for path in sorted(site.rglob("*.html")):
+        relative = path.relative_to(site).as_posix()
+        pages.append(relative[: -len("index.html")] if relative.endswith("index.html") else relative)
+    return pages
+
+
+def search(page, query: str):
+    page.goto("")
+    page.locator("input.md-search__input").click()
+    # Material reacts to key events; insert_text (needed for Chinese) sends none, so
+    # finish with a key press that does not change the text
+    page.keyboard.insert_text(query)
+    page.keyboard.press("End")
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+    return page.locator(".md-search-result__item a.md-search-result__link")
+
+
+@pytest.mark.parametrize("query, qid", SEARCHES)
+def test_search_puts_the_question_first_and_lands_on_it(page, query, qid):
+    results = search(page, query)
+    first = results.first.get_attribute("href")
+    assert first.endswith(f"#{qid}"), f"{query!r}: first result is {first}, expected #{qid}"
+    results.first.click()
+    page.wait_for_url(re.compile(f"#{qid}$"))
+    heading = page.locator(f"h2#{qid}")
+    heading.wait_for()
+    assert heading.is_visible() and in_viewport(page, f"h2#{qid}")
+
+
+def in_viewport(page, selector: str) -> bool:
+    return page.evaluate(
+        "s => { const r = document.querySelector(s).getBoundingClientRect();"
+        " return r.top >= 0 && r.top < window.innerHeight; }", selector)
+
+
+def test_answer_is_collapsed_and_opens_on_click(page):
+    page.goto("theory/cnn-basics/")
+    answer = page.locator("h2#t15 + details.answer")
+    assert answer.get_attribute("open") is None
+    quick = answer.locator(".admonition.quick")
+    assert not quick.is_visible()
+    answer.locator("summary").click()
+    assert answer.get_attribute("open") is not None
+    assert quick.is_visible()
+
+
+def test_question_anchor_scrolls_to_the_question(page):
+    page.goto("theory/cnn-basics/#t15")
+    page.wait_for_timeout(300)
+    assert in_viewport(page, "h2#t15")
+
+
+def test_math_is_rendered_with_no_raw_tex_visible(page):
+    for path in ("theory/cnn-basics/", "notebooks/parameter-counts/"):
+        page.goto(path)
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+        boxes = page.evaluate(
+            "() => [...document.querySelectorAll('article math')].map(m => { const r = m.getBoundingClientRect();"
+            " return [r.width, r.height]; })")
+        assert boxes, f"{path}: no math on the page"
+        assert all(w > 0 and h > 0 for w, h in boxes), f"{path}: a formula renders empty"
+        text = page.locator("article").inner_text()
+        for raw in ("\\(", "\\[", "$$", "\\frac", "\\text{"):
+            assert raw not in text, f"{path}: raw TeX {raw!r} visible"
+
+
+def test_notebook_figures_load(page, site):
+    notebooks = [p for p in html_pages(site) if p.startswith("notebooks/") and p != "notebooks/"]
+    checked = 0
+    for path in notebooks:
+        page.goto(path)
+        page.evaluate("() => document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
+        page.wait_for_load_state("networkidle")
+        sizes = page.evaluate("() => [...document.querySelectorAll('.nb-figure img')].map(i => [i.src, i.naturalWidth, i.alt])")
+        for src, width, alt in sizes:
+            assert width > 0, f"{path}: figure {src} did not load"
+            assert alt.strip(), f"{path}: figure {src} has no alt text"
+            checked += 1
+    assert checked >= 1, "no notebook page has a figure"
+
+
+def test_palette_toggle_switches_and_persists(page):
+    page.goto("")
+    scheme = lambda: page.evaluate("() => document.body.getAttribute('data-md-color-scheme')")
+    seen = {scheme()}
+    for _ in range(2):
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        seen.add(scheme())
+    assert {"default", "slate"} <= seen, f"palette never switched: {seen}"
+    current = scheme()
+    page.reload()
+    assert scheme() == current, "the chosen palette is not remembered"
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_no_horizontal_overflow_on_a_phone(mobile, kind):
+    mobile.goto(PAGE_TYPES[kind])
+    mobile.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    overflow = mobile.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{kind}: the page is {overflow}px wider than a 412px screen"
+
+
+def test_no_page_requests_another_host(browser, served, site):
+    """Every page of the site, every request recorded, in a real browser."""
+    context = browser.new_context(base_url=served)
+    page = context.new_page()
+    host = urlsplit(served).netloc
+    outside = []
+    page.on("request", lambda r: outside.append(r.url)
+            if urlsplit(r.url).scheme in {"http", "https", "ws", "wss"} and urlsplit(r.url).netloc != host else None)
+    pages = html_pages(site)
+    assert len(pages) > 5
+    for path in pages:
+        page.goto(path)
+        page.evaluate("() => document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
+        page.wait_for_load_state("networkidle")
+        assert not outside, f"{path} requested {outside}"
+    # Search too: the worker and the index must come from the same host
+    page.goto("")
+    page.locator("input.md-search__input").click()
+    page.keyboard.insert_text("卷积")
+    page.keyboard.press("End")
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+    assert not outside, f"search requested {outside}"
+    context.close()
+
+
+def axe_violations(tab, path: str, scheme: str | None = None) -> list[str]:
+    tab.goto(path)
+    if scheme:
+        tab.evaluate(f"() => document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+    # Check the answers too, not only their collapsed summaries
+    tab.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    tab.wait_for_load_state("networkidle")
+    tab.add_script_tag(path=str(AXE))
+    result = tab.evaluate("async () => (await axe.run(document)).violations")
+    return [f"{v['id']} ({v['impact']}): " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+            for v in result]
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_axe_finds_no_violations(page, mobile, kind, scheme):
+    assert AXE.is_file(), "axe-core is not installed: run `make deps`"
+    for label, tab in (("desktop", page), ("mobile", mobile)):
+        violations = axe_violations(tab, PAGE_TYPES[kind], scheme)
+        assert violations == [], f"{kind} ({label}, {scheme}): " + json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+def test_search_dialog_has_a_name(page):
+    page.goto("")
+    assert page.locator(".md-search[role=dialog]").get_attribute("aria-label")
