@@ -16,10 +16,15 @@ def test_inline_and_display_math_become_mathml():
     html = ('<p><span class="arithmatex">\\(p_i - y_i\\)</span></p>'
             '<div class="arithmatex">\\[\\frac{\\partial L}{\\partial z_i}\\]</div>')
     out = mathml.render(html, "x.md")
-    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"' in out
-    assert '<div class="math-display" tabindex="0"><math xmlns="http://www.w3.org/1998/Math/MathML" display="block"' in out
+    assert '<math display="inline"' in out
+    assert '<div class="math-display" tabindex="0"><math display="block"' in out
     assert "<mfrac>" in out and "arithmatex" not in out
     assert '<annotation encoding="application/x-tex">p_i - y_i</annotation>' in out
+
+
+def test_standard_operators_latex2mathml_lacks_are_spelled_for_it():
+    out = mathml.render('<span class="arithmatex">\\(\\arg\\max_x f + \\operatorname*{argmin}_y g\\)</span>', "x.md")
+    assert "<mo>arg</mo>" in out and "<mo>argmin</mo>" in out
 
 
 def test_html_entities_in_tex_are_decoded_once():
@@ -30,6 +35,9 @@ def test_html_entities_in_tex_are_decoded_once():
 @pytest.mark.parametrize("tex, message", [
     ("\\foo{x}", "uses `\\\\foo`"),
     ("\\begin{aligned} a &= b \\end{aligned}", "\\(use align\\* instead of aligned\\)"),
+    ("\\operatorname{arg\\,max}_x", "only plain letters inside"),
+    ("\\operatorname*{arg\\,max}", "only plain letters inside"),
+    ("\\text{a\\_b}", "uses `a\\\\_b`"),
 ])
 def test_unsupported_math_fails_naming_page_and_formula(tex, message):
     with pytest.raises(PluginError, match=f"theory/x.md: math .*{message}"):

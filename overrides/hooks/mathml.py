@@ -23,12 +23,14 @@ ARITHMATEX = re.compile(
     r'|<div class="arithmatex">\\\[(?P<block>.*?)\\\]</div>',
     re.DOTALL,
 )
-# latex2mathml leaves what it cannot parse as a backslash name or a bare '&' in a token
-UNKNOWN = re.compile(r"<m[io]>(\\[A-Za-z]+|&amp;|&)</m[io]>")
+# What latex2mathml cannot parse it leaves as a backslash inside a token (an unknown
+# macro, or an escape inside \text), a bare '&' (an environment it does not know), or an
+# empty operator (\operatorname with anything but plain letters inside)
+UNKNOWN = re.compile(r"<(m[ion]|mtext)\b[^>]*>([^<]*\\[^<]*|&amp;|&)</\1>|<mo />")
 CHAR_REF = re.compile(r"&#x([0-9A-Fa-f]+);")
 KEEP_ESCAPED = {"0003C", "0003E", "00026", "3C", "3E", "26"}
 # Standard operator names latex2mathml lacks, spelled the way it understands
-REWRITES = {r"\arg": r"\operatorname{arg}"}
+REWRITES = {r"\arg": r"\operatorname{arg}", r"\operatorname*": r"\operatorname"}
 REWRITE = re.compile("|".join(re.escape(k) + r"(?![A-Za-z])" for k in REWRITES))
 
 
@@ -40,18 +42,22 @@ def to_mathml(tex: str, display: bool, where: str) -> str:
         raise PluginError(f"{where}: cannot render math `{tex}`: {error}") from error
     unknown = UNKNOWN.search(mathml)
     if unknown:
-        hint = " (use align* instead of aligned)" if "&" in unknown.group(1) else ""
-        raise PluginError(
-            f"{where}: math `{tex}` uses `{html.unescape(unknown.group(1))}`, "
-            f"which latex2mathml cannot render{hint}"
-        )
+        token = unknown.group(2)
+        if token is None:
+            what, hint = "\\operatorname{...}", " (only plain letters inside: \\operatorname{argmax})"
+        else:
+            what = html.unescape(token)
+            hint = " (use align* instead of aligned)" if "&" in token else ""
+        raise PluginError(f"{where}: math `{tex}` uses `{what}`, which latex2mathml cannot render{hint}")
     # latex2mathml writes every operator as a numeric reference (&#x000D7; for ×): nine
     # bytes where UTF-8 needs two or three. Only <, > and & must stay escaped.
     mathml = CHAR_REF.sub(lambda m: m.group(0) if m.group(1) in KEEP_ESCAPED else chr(int(m.group(1), 16)), mathml)
     inner = mathml[mathml.index(">") + 1 : mathml.rindex("</math>")]
     annotation = f'<annotation encoding="application/x-tex">{html.escape(tex, quote=False)}</annotation>'
-    # Formulas stay out of the search index: their text is symbol soup plus TeX source
-    head = mathml[: mathml.index(">")] + ' data-search-exclude="true">'
+    # Formulas stay out of the search index: their text is symbol soup plus TeX source.
+    # No xmlns: in HTML the parser puts <math> in the MathML namespace by itself.
+    head = mathml[: mathml.index(">")].replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "")
+    head += ' data-search-exclude="true">'
     return f"{head}<semantics>{inner}{annotation}</semantics></math>"
 
 

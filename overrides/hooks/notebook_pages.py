@@ -74,18 +74,23 @@ def stored_cells(path: str, where: str) -> dict[str, dict]:
     return by_id
 
 
-# Pygments wraps every name, operator, punctuation mark and space in its own <span>:
-# three quarters of a notebook page's bytes. These tokens are drawn in (nearly) the
-# text colour anyway, so they become plain text; keywords, strings, numbers, comments
-# and function names keep their colours.
-PLAIN_TOKENS = {"n", "p", "o", "w", ""}
+# Pygments wraps every token in its own <span>: names, operators, punctuation, spaces,
+# numbers, builtins. That markup was three quarters of a notebook page's bytes. Only
+# keywords, strings, comments and definitions keep their colours; the rest is plain
+# text, which keeps the longest notebooks under the 100 KB page budget.
+PLAIN_TOKENS = {"n", "p", "o", "w", "", "mi", "mf", "mh", "mo", "il", "nb", "bp", "ow"}
 
 
-def plain_tokens(code) -> None:
-    for span in code.find_all("span"):
-        if " ".join(span.get("class", [])) in PLAIN_TOKENS:
-            span.unwrap()
-    code.smooth()
+PLAIN_SPAN = re.compile(
+    r'<span(?: class="(?:' + "|".join(sorted(t for t in PLAIN_TOKENS if t)) + r')")?>([^<]*)</span>'
+)
+# What mkdocs-jupyter inlines and this page replaces: 576 KB of JupyterLab CSS, the
+# clipboard script, MathJax and mermaid loaders. Cut before parsing, not after.
+INLINE_ASSETS = re.compile(r"<style\b.*?</style>|<script\b.*?</script>", re.DOTALL)
+
+
+def strip_assets_and_plain_tokens(content: str) -> str:
+    return PLAIN_SPAN.sub(r"\1", INLINE_ASSETS.sub("", content))
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:
@@ -192,7 +197,7 @@ def figure(soup, img, cell: dict, page, where: str, number: str):
 def rebuild(content: str, page, files) -> str:
     where = page.file.src_uri
     cells = stored_cells(page.file.abs_src_path, where)
-    soup = BeautifulSoup(content, "html.parser")
+    soup = BeautifulSoup(strip_assets_and_plain_tokens(content), "html.parser")
     out = BeautifulSoup("", "html.parser")
     root = out.new_tag("div", attrs={"class": "nb"})
     out.append(root)
@@ -218,7 +223,6 @@ def rebuild(content: str, page, files) -> str:
             code = out.new_tag("code")
             for child in list(pre.contents):
                 code.append(child.extract())
-            plain_tokens(code)
             new_pre = out.new_tag("pre")
             new_pre.append(code)
             wrapper = out.new_tag("div", attrs={"class": "language-python highlight"})

@@ -23,7 +23,7 @@ from mkdocs.utils import get_relative_url
 H2 = re.compile(r'<h2(?P<attrs>[^>]*)>(?P<inner>.*?)</h2>', re.DOTALL)
 ID_ATTR = re.compile(r'\bid="([^"]*)"')
 LOOKS_LIKE_ID = re.compile(r"[TtPp]\d+\b")
-VALID_ID = re.compile(r"[tp]\d{2}")
+VALID_ID = re.compile(r"[tp](?:\d{2}|[1-9]\d{2,3})")  # t01-t99, then t100...
 DETAILS = re.compile(r"<(/?)details\b[^>]*>")
 TAG = re.compile(r"<[^>]+>")
 HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
@@ -75,7 +75,7 @@ def check_page(content: str, where: str) -> list[tuple[str, str]]:
         if not VALID_ID.fullmatch(anchor) or not visible or visible.group(0) != anchor.upper():
             raise PluginError(
                 f"{where}: question '{label}' has a malformed ID: the heading must start with "
-                f"its ID (T01-T99, P01-P99) and carry the same ID in lower case as its anchor, "
+                f"its ID (T01, T25, P104...) and carry the same ID in lower case as its anchor, "
                 f"e.g. '## T10 ... {{#t10}}' (found text {text!r}, anchor '#{anchor}')"
             )
         block = answer_block(content, h2.end())
@@ -111,7 +111,7 @@ def on_page_content(html_content, page, config, files):
         _questions[qid] = Question(qid, title, page)
     # Mark question headings so styles and scripts need not re-parse IDs
     return re.sub(
-        r'<h2 id="([tp]\d{2})">',
+        r'<h2 id="([tp]\d{2,4})">',
         lambda m: f'<h2 id="{m.group(1)}" class="question">' if m.group(1) in _questions else m.group(0),
         html_content,
     )
@@ -128,7 +128,7 @@ def render_index(page) -> str:
 
     parts = []
     for prefix, heading, anchor in (("t", "理论题", "theory"), ("p", "实践题", "practice")):
-        items = sorted((q for q in _questions.values() if q.qid.startswith(prefix)), key=lambda q: q.qid)
+        items = sorted((q for q in _questions.values() if q.qid.startswith(prefix)), key=lambda q: int(q.qid[1:]))
         if not items:
             continue
         parts.append(f'<h2 id="{anchor}">{heading}（{len(items)} 题）</h2>')

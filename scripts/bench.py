@@ -1,0 +1,309 @@
+"""Benchmark the site against the same content built by the stock stack, in one run.
+
+    make bench                   # everything, results written into README.md
+    python scripts/bench.py --no-lighthouse --no-write   # quick: builds and sizes only
+
+Baseline ("stock"): the same docs and notebooks, Material with the same plugins (search,
+mkdocs-jupyter) at their default options, the same Markdown extensions so the pages
+render, and none of our hooks, overrides, CSS or JavaScript. Both sites are served
+gzip-compressed from 127.0.0.1, as a real host serves them. Timing figures vary with the
+machine and its load; every figure is printed next to the baseline measured in the same
+run, and the ratio is what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from static_server import serve  # noqa: E402
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+PAGE_TYPES = {"home": "", "topic": "theory/cnn-basics/", "notebook": "notebooks/parameter-counts/",
+              "index": "questions/", "404": "no-such-page/"}
+CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --no-first-run --disable-quic "
+                "--disable-background-networking --disable-component-update --disable-sync")
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+# Projects ------------------------------------------------------------------------------
+
+def copy_project(dest: Path) -> Path:
+    """Our project, copied so its caches start empty and the repo is not touched."""
+    dest.mkdir(parents=True)
+    for name in ("mkdocs.yml", "search-dictionary.txt"):
+        shutil.copy2(ROOT / name, dest / name)
+    for name in ("overrides", "notebooks"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copytree(ROOT / "docs", dest / "docs", symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+class Loader(yaml.SafeLoader):
+    pass
+
+
+Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def stock_project(ours: Path, dest: Path) -> Path:
+    """The same content with the stock stack: default plugin options, no hooks or overrides."""
+    shutil.copytree(ours, dest, symlinks=True, ignore=shutil.ignore_patterns(".cache", "site"))
+    config = yaml.load((ours / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    extensions = []
+    for ext in config["markdown_extensions"]:
+        name = ext if isinstance(ext, str) else next(iter(ext))
+        extensions.append("toc" if name == "toc" else ext)  # default slugs, like a stock site
+    stock = {
+        "site_name": config["site_name"], "site_url": config["site_url"],
+        "site_description": config["site_description"], "repo_url": config["repo_url"],
+        "theme": {"name": "material", "language": "zh"},
+        "plugins": ["search", "mkdocs-jupyter"],
+        "markdown_extensions": extensions,
+        "nav": config["nav"],
+    }
+    (dest / "mkdocs.yml").write_text(yaml.safe_dump(stock, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return dest
+
+
+def build(project: Path) -> float:
+    # Not --strict: with --quiet MkDocs hides warnings and strict then passes anyway;
+    # strictness is the tests' job, this only times the build
+    command = [sys.executable, "-m", "mkdocs", "build", "--quiet"]
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=project, env=ENV, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"build failed in {project}:\n{result.stdout}{result.stderr}")
+    return seconds
+
+
+def build_times(project: Path, warm_runs: int) -> tuple[float, float]:
+    shutil.rmtree(project / ".cache", ignore_errors=True)
+    cold = build(project)
+    warm = statistics.median(build(project) for _ in range(warm_runs))
+    return cold, warm
+
+
+# Measurements --------------------------------------------------------------------------
+
+def sizes(site: Path) -> dict:
+    index = (site / "search" / "search_index.json").read_bytes()
+    notebooks = [p for p in (site / "notebooks").glob("*/index.html")]
+    largest = max(notebooks, key=lambda p: p.stat().st_size)
+    return {
+        "index_raw": len(index),
+        "index_gzip": len(gzip.compress(index, 6)),
+        "largest_notebook_html": largest.stat().st_size,
+        "largest_notebook": largest.parent.name,
+    }
+
+
+def lighthouse(url: str, desktop: bool, workdir: Path) -> dict:
+    cli = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
+    out = workdir / f"lh-{time.monotonic_ns()}.json"
+    command = ["node", str(cli), url, "--quiet", "--output=json", f"--output-path={out}",
+               f"--chrome-flags={CHROME_FLAGS}",
+               "--only-categories=performance,accessibility,best-practices,seo"]
+    if desktop:
+        command.append("--preset=desktop")
+    env = {**ENV, "CHROME_PATH": ENV.get("CHROME_PATH", "/usr/bin/chromium")}
+    subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
+    report = json.loads(out.read_text(encoding="utf-8"))
+    requests = report["audits"]["network-requests"]["details"]["items"]
+    return {
+        "scores": [round(report["categories"][c]["score"] * 100) for c in
+                   ("performance", "accessibility", "best-practices", "seo")],
+        "bytes": sum(item.get("transferSize", 0) for item in requests),
+        "requests": len(requests),
+    }
+
+
+def serve_latency(project: Path, port: int = 8765) -> float:
+    """Seconds from saving a Markdown page to the new text showing in the browser."""
+    from playwright.sync_api import sync_playwright
+
+    page_file = project / "docs" / "about.md"
+    original = page_file.read_text(encoding="utf-8")
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+                              cwd=project, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in server.stderr:
+            if "Serving on" in line:
+                break
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=ENV.get("CHROME_PATH", "/usr/bin/chromium"),
+                                                 args=CHROME_FLAGS.split())
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/about/")
+            page.wait_for_load_state("networkidle")
+            marker = f"bench-{time.monotonic_ns()}"
+            start = time.perf_counter()
+            page_file.write_text(original + f"\n{marker}\n", encoding="utf-8")
+            page.get_by_text(marker).wait_for(timeout=60_000)
+            seconds = time.perf_counter() - start
+            browser.close()
+        return seconds
+    finally:
+        page_file.write_text(original, encoding="utf-8")
+        server.terminate()
+        server.wait()
+
+
+def synthetic(ours: Path, dest: Path, questions: int) -> dict:
+    """A handbook of N generated questions (25 a page), built with our config."""
+    dest.mkdir(parents=True)
+    config = (ours / "mkdocs.yml").read_text(encoding="utf-8").split("# Page tree")[0]
+    (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (dest / "overrides").symlink_to(ours / "overrides", target_is_directory=True)
+    shutil.copy2(ours / "search-dictionary.txt", dest / "search-dictionary.txt")
+    shutil.copytree(ours / "docs" / "assets", dest / "docs" / "assets")
+    (dest / "docs" / "notebooks").mkdir()
+    (dest / "docs" / "index.md").write_text("# 合成手册\n", encoding="utf-8")
+    # Real sentences from the handbook's own pages, drawn in a seeded order, so the index
+    # grows and compresses like real content rather than one repeated paragraph
+    sentences = [s for page in sorted((ours / "docs" / "theory").glob("*.md"))
+                 for s in re.findall(r"[^\s$|{}*#!?>-][^。\n$|{}]{12,80}。", page.read_text(encoding="utf-8"))]
+    rng = random.Random(0)
+    for start in range(0, questions, 25):
+        lines = [f"# 合成主题 {start // 25 + 1}\n"]
+        for n in range(start, min(start + 25, questions)):
+            qid = f"T{n + 1:02d}" if n < 99 else None
+            anchor = f"{{#t{n + 1:02d}}}" if qid else f"{{#q{n + 1}}}"
+            title = f"{qid} · 合成问题 {n + 1}" if qid else f"合成问题 {n + 1}"
+            quick = "".join(rng.sample(sentences, 3))
+            explain = "".join(rng.sample(sentences, 12))
+            lines.append(f"## {title} {anchor}\n\n??? answer \"答案\"\n\n"
+                         f"    !!! quick \"面试速答\"\n\n        {quick}\n\n"
+                         f"    !!! explain \"详解\"\n\n        {explain} $r_l = r_{{l-1}} + (k-1)\\prod s_i$\n")
+        (dest / "docs" / f"topic-{start // 25 + 1:03d}.md").write_text("\n".join(lines), encoding="utf-8")
+    seconds = build(dest)
+    index = (dest / "site" / "search" / "search_index.json").read_bytes()
+    return {"questions": questions, "build": seconds, "index_raw": len(index), "index_gzip": len(gzip.compress(index, 6))}
+
+
+def notebook_execution() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "run_notebooks.py"), "--check"],
+                   env=ENV, capture_output=True, text=True)
+    return time.perf_counter() - start
+
+
+# Report --------------------------------------------------------------------------------
+
+def kb(n: float) -> str:
+    return f"{n / 1024:,.1f} KB"
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "–"
+
+
+def report(r: dict) -> str:
+    lines = [f"Measured {r['date']} on {r['machine']} (ours vs. the stock stack, same run).", ""]
+    lines += ["| build and index | ours | stock | ratio |", "|---|---:|---:|---:|"]
+    o, s = r["ours"], r["stock"]
+    lines.append(f"| cold build (no caches) | {o['cold']:.1f} s | {s['cold']:.1f} s | {ratio(o['cold'], s['cold'])} |")
+    lines.append(f"| warm build (median of {r['warm_runs']}) | {o['warm']:.1f} s | {s['warm']:.1f} s | {ratio(o['warm'], s['warm'])} |")
+    lines.append(f"| largest notebook page, HTML | {kb(o['largest_notebook_html'])} | {kb(s['largest_notebook_html'])} | "
+                 f"{ratio(o['largest_notebook_html'], s['largest_notebook_html'])} |")
+    lines.append(f"| search_index.json, raw | {kb(o['index_raw'])} | {kb(s['index_raw'])} | {ratio(o['index_raw'], s['index_raw'])} |")
+    lines.append(f"| search_index.json, gzip | {kb(o['index_gzip'])} | {kb(s['index_gzip'])} | {ratio(o['index_gzip'], s['index_gzip'])} |")
+    if "lighthouse" in r:
+        lines += ["", "| page | form | Lighthouse ours (perf/a11y/bp/seo) | stock | transferred ours | stock | requests ours | stock |",
+                  "|---|---|---|---|---:|---:|---:|---:|"]
+        for key, value in r["lighthouse"].items():
+            kind, form = key.split("/")
+            a, b = value["ours"], value["stock"]
+            lines.append(f"| {kind} | {form} | {'/'.join(map(str, a['scores']))} | {'/'.join(map(str, b['scores']))} | "
+                         f"{kb(a['bytes'])} | {kb(b['bytes'])} | {a['requests']} | {b['requests']} |")
+    if "scaling" in r:
+        lines += ["", "| synthetic questions | build | index raw | index gzip |", "|---:|---:|---:|---:|"]
+        for row in r["scaling"]:
+            lines.append(f"| {row['questions']:,} | {row['build']:.1f} s | {kb(row['index_raw'])} | {kb(row['index_gzip'])} |")
+    extra = []
+    if "serve_latency" in r:
+        extra.append(f"edit → browser under `make serve`: {r['serve_latency']:.2f} s")
+    if "notebooks" in r:
+        extra.append(f"all notebooks re-executed in fresh kernels (`run_notebooks.py --check`): {r['notebooks']:.1f} s")
+    if extra:
+        lines += [""] + [f"- {e}" for e in extra]
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    readme = ROOT / "README.md"
+    content = readme.read_text(encoding="utf-8")
+    if README_START not in content:
+        raise SystemExit("README.md lacks the bench markers")
+    head, rest = content.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_START}\n{text}\n{README_END}{tail}", encoding="utf-8")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse and page weight")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the synthetic handbooks")
+    parser.add_argument("--no-write", action="store_true", help="print only; do not update README.md")
+    parser.add_argument("--warm-runs", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    results: dict = {"date": time.strftime("%Y-%m-%d"), "warm_runs": args.warm_runs,
+                     "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        tmp = Path(tmp)
+        ours = copy_project(tmp / "ours")
+        stock = stock_project(ours, tmp / "stock")
+        for name, project in (("ours", ours), ("stock", stock)):
+            print(f"building {name}...", flush=True)
+            cold, warm = build_times(project, args.warm_runs)
+            results[name] = {"cold": cold, "warm": warm, **sizes(project / "site")}
+
+        if not args.no_lighthouse:
+            servers = {name: serve(project / "site") for name, project in (("ours", ours), ("stock", stock))}
+            results["lighthouse"] = {}
+            for kind, path in PAGE_TYPES.items():
+                for form in ("mobile", "desktop"):
+                    print(f"lighthouse {kind} {form}...", flush=True)
+                    results["lighthouse"][f"{kind}/{form}"] = {
+                        name: lighthouse(url + path, form == "desktop", tmp) for name, (_, url) in servers.items()}
+            for server, _ in servers.values():
+                server.shutdown()
+            print("serve latency...", flush=True)
+            results["serve_latency"] = serve_latency(ours)
+
+        if not args.no_scaling:
+            results["scaling"] = []
+            for n in (50, 500, 2000):
+                print(f"synthetic handbook, {n} questions...", flush=True)
+                results["scaling"].append(synthetic(ours, tmp / f"synthetic-{n}", n))
+
+    print("notebooks...", flush=True)
+    results["notebooks"] = notebook_execution()
+    text = report(results)
+    print("\n" + text)
+    (ROOT / "bench-results").mkdir(exist_ok=True)
+    (ROOT / "bench-results" / "latest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    if not args.no_write:
+        write_readme(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
