@@ -99,6 +99,7 @@ def project(tmp_path) -> Project:
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     (root / "overrides").symlink_to(ROOT / "overrides", target_is_directory=True)
     shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
+    shutil.copy2(ROOT / "search-dictionary.txt", root / "search-dictionary.txt")
     (root / "docs" / "index.md").write_text("# 首页\n", encoding="utf-8")
     return Project(root, tmp_path / "site")
 

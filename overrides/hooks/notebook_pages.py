@@ -143,8 +143,9 @@ def fix_links(root, page, files, where: str) -> None:
             raise PluginError(f"{where}: link '{href}' points to '{target_uri}', which is not in the docs")
         url = get_relative_url(target.url, page.url)
         if parts.fragment:
-            url += "#" + parts.fragment
-            page.links_to_anchors.setdefault(target, {}).setdefault(parts.fragment, href)
+            anchor = unquote(parts.fragment)  # nbconvert percent-encodes Chinese anchors
+            url += "#" + anchor
+            page.links_to_anchors.setdefault(target, {}).setdefault(anchor, href)
         a["href"] = url
 
 
