@@ -1,4 +1,4 @@
-"""Small hooks and tools: HTML minifying, search index spelling, notebook stream merging."""
+"""Small hooks and tools: HTML whitespace, search index spelling, notebook stream merging."""
 
 from __future__ import annotations
 
@@ -9,22 +9,27 @@ import nbformat
 
 from conftest import ROOT, load_hook
 
-minify_html = load_hook("minify_html")
+html_whitespace = load_hook("html_whitespace")
 search_index = load_hook("search_index")
 sys.path.insert(0, str(ROOT / "scripts"))
 import run_notebooks  # noqa: E402
 
 
-def test_minify_drops_indentation_but_not_preformatted_text():
+def test_indentation_goes_but_preformatted_text_stays():
     page = "<div>\n    <p>a\n      b</p>\n\n\n  <pre>  keep\n    this</pre>\n  <script>\n  var x = 1;\n</script>\n</div>"
-    out = minify_html.minify(page)
+    out = html_whitespace.tidy(page)
     assert out == "<div>\n<p>a\nb</p>\n<pre>  keep\n    this</pre>\n<script>\n  var x = 1;\n</script>\n</div>"
 
 
 def test_built_pages_carry_no_template_indentation(site):
     html = (site / "theory" / "cnn-basics" / "index.html").read_text(encoding="utf-8")
-    outside_pre = "".join(minify_html.VERBATIM.split(html)[::2])
+    outside_pre = "".join(html_whitespace.VERBATIM.split(html)[::2])
     assert "\n  " not in outside_pre
+
+
+def test_line_breaks_between_chinese_characters_are_joined():
+    page = "<p>局部连接和\n<strong>权值共享</strong>。\n下一句 English\nwords 与\n中文</p><pre>代码\n换行</pre>"
+    assert html_whitespace.tidy(page) == "<p>局部连接和<strong>权值共享</strong>。下一句 English\nwords 与中文</p><pre>代码\n换行</pre>"
 
 
 def test_search_index_spells_sizes_with_an_x(tmp_path):
@@ -33,6 +38,17 @@ def test_search_index_spells_sizes_with_an_x(tmp_path):
     search_index.rewrite(path)
     doc = json.loads(path.read_text(encoding="utf-8"))["docs"][0]
     assert doc == {"title": "1x1 卷积", "text": "3x3 与 7x7，a×b 不变"}
+
+
+def test_topic_pages_rank_below_their_questions(tmp_path):
+    path = tmp_path / "search_index.json"
+    docs = [{"location": "theory/reg/", "title": "正则化与泛化", "text": ""},
+            {"location": "theory/reg/#t13", "title": "T13 · 正则化", "text": "x"},
+            {"location": "about/", "title": "关于", "text": "y"}]
+    path.write_text(json.dumps({"docs": docs}), encoding="utf-8")
+    search_index.rewrite(path)
+    boosts = {d["location"]: d.get("boost") for d in json.loads(path.read_text(encoding="utf-8"))["docs"]}
+    assert boosts == {"theory/reg/": search_index.TOPIC_PAGE_BOOST, "theory/reg/#t13": None, "about/": None}
 
 
 def test_split_stream_writes_compare_equal():

@@ -6,6 +6,11 @@ adds) costs six bytes instead of three. Re-serializing the same data halves that
 
 Pages write kernel sizes with a multiplication sign (1×1, 3×3); readers search for "1x1".
 The index spells them with an x, so both the query and the result snippet match.
+
+A reader searching for a concept wants the question, not the topic page that holds it.
+Material shows a page's best entry first and folds the rest under "more results", and a
+topic page's own entry wins on its title ("正则化与泛化" for 正则化). So on pages that hold
+questions the page's own entry is boosted down, below its questions.
 Runs after the search plugin has written the file (hooks run after plugins).
 """
 
@@ -18,6 +23,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 TIMES = re.compile(r"(?<=\d)\s?×\s?(?=\d)")
+QUESTION_ANCHOR = re.compile(r"#[tp]\d{2,4}$")
+TOPIC_PAGE_BOOST = 0.01
 
 
 def rewrite(path: Path) -> None:
@@ -25,10 +32,14 @@ def rewrite(path: Path) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise PluginError(f"{path}: cannot read the search index: {error}") from error
-    for doc in data.get("docs", []):
+    docs = data.get("docs", [])
+    question_pages = {d["location"].split("#")[0] for d in docs if QUESTION_ANCHOR.search(d["location"])}
+    for doc in docs:
         for field in ("title", "text"):
             if field in doc:
                 doc[field] = TIMES.sub("x", doc[field])
+        if doc["location"] in question_pages:
+            doc["boost"] = TOPIC_PAGE_BOOST
     path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 

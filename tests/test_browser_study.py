@@ -1,0 +1,182 @@
+"""Study mode in a real browser: marks, progress, reveal-all, shortcuts, drill, review,
+copy link, error reports, instant navigation, and the print page as a PDF."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+TOPIC = "theory/cnn-basics/"
+
+
+def ready(page, path: str):
+    page.goto(path)
+    page.locator(".study-page, #study-drill .study-card, #study-review ul, #study-review p").first.wait_for()
+
+
+def progress(page) -> str:
+    return page.locator(".study-page .study-progress").inner_text()
+
+
+def test_marks_survive_reload_and_update_progress(page):
+    ready(page, TOPIC)
+    page.wait_for_function("() => document.querySelector('.study-progress').textContent.includes('全站')")
+    before = progress(page)
+    known = page.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="known"]')
+    known.click()
+    assert known.get_attribute("aria-pressed") == "true"
+    page.wait_for_function("() => document.querySelector('.study-progress').textContent.includes('会了 1 /')")
+    assert progress(page) != before
+    page.reload()
+    page.locator(".study-page").wait_for()
+    assert page.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="known"]').get_attribute("aria-pressed") == "true"
+    # Marking again removes the mark
+    page.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="known"]').click()
+    assert page.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="known"]').get_attribute("aria-pressed") == "false"
+
+
+def test_reveal_all_opens_every_answer_and_is_remembered(page):
+    ready(page, TOPIC)
+    answers = page.locator("article details.answer")
+    assert answers.count() >= 5 and all(answers.nth(i).get_attribute("open") is None for i in range(answers.count()))
+    page.locator(".study-reveal").click()
+    assert all(answers.nth(i).get_attribute("open") is not None for i in range(answers.count()))
+    ready(page, "theory/regularization/")
+    other = page.locator("article details.answer")
+    assert all(other.nth(i).get_attribute("open") is not None for i in range(other.count())), "not remembered"
+    page.locator(".study-reveal").click()
+    assert all(other.nth(i).get_attribute("open") is None for i in range(other.count()))
+
+
+def test_keyboard_shortcuts_move_open_mark_and_explain(page):
+    ready(page, TOPIC)
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("j")
+    page.wait_for_url(re.compile(r"#t01$"))
+    page.keyboard.press("j")
+    page.wait_for_url(re.compile(r"#t07$"))
+    page.keyboard.press("k")
+    page.wait_for_url(re.compile(r"#t01$"))
+    answer = page.locator("h2#t01 ~ details.answer").first
+    page.keyboard.press("o")
+    assert answer.get_attribute("open") is not None
+    page.keyboard.press("o")
+    assert answer.get_attribute("open") is None
+    page.keyboard.press("2")
+    assert page.locator('.study-bar[data-qid="t01"] .study-mark[data-mark="review"]').get_attribute("aria-pressed") == "true"
+    page.keyboard.press("?")
+    dialog = page.locator("dialog#study-help")
+    assert dialog.is_visible() and "J / K" in dialog.inner_text()
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+
+
+def test_shortcuts_leave_the_search_box_alone(page):
+    ready(page, TOPIC)
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("jo")
+    assert page.locator("input.md-search__input").input_value() == "jo"
+    assert "#" not in page.url
+
+
+def test_marks_work_from_the_keyboard_alone(page):
+    ready(page, TOPIC)
+    button = page.locator('.study-bar[data-qid="t09"] .study-mark[data-mark="review"]')
+    button.focus()
+    page.keyboard.press("Enter")
+    assert button.get_attribute("aria-pressed") == "true"
+
+
+def test_drill_shows_the_answer_only_when_asked(page):
+    ready(page, "drill/")
+    card = page.locator("#study-drill .study-card")
+    title = card.locator(".study-card__title").inner_text()
+    assert re.match(r"[TP]\d\d · ", title)
+    answer = card.locator(".study-card__answer")
+    assert answer.is_hidden()
+    page.keyboard.press(" ")
+    answer.locator(".admonition.quick").wait_for()
+    assert answer.is_visible()
+    # The next question comes with its answer hidden again
+    page.keyboard.press("j")
+    page.wait_for_function(f"t => document.querySelector('.study-card__title').textContent !== t", arg=title)
+    assert card.locator(".study-card__answer").is_hidden()
+
+
+def test_drill_can_be_limited_to_questions_marked_for_review(page):
+    ready(page, TOPIC)
+    page.locator('.study-bar[data-qid="t20"] .study-mark[data-mark="review"]').click()
+    ready(page, "drill/")
+    page.locator("input[name=only-review]").check()
+    for _ in range(3):
+        assert page.locator(".study-card__title").inner_text().startswith("T20 ")
+        page.locator(".study-next").click()
+
+
+def test_review_lists_marked_questions_and_clears_after_confirmation(page):
+    ready(page, TOPIC)
+    page.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="review"]').click()
+    ready(page, "review/")
+    items = page.locator("#study-review .study-review-list a")
+    assert items.count() == 1 and items.first.inner_text().startswith("T15 ")
+    href = items.first.get_attribute("href")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.locator(".study-clear").click()
+    assert page.locator("#study-review .study-review-list a").count() == 1, "cleared without confirmation"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(".study-clear").click()
+    page.locator("#study-review p", has_text="还没有").wait_for()
+    page.goto(href)
+    assert page.url.endswith("#t15")
+
+
+def test_copy_link_and_report_link(page):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    ready(page, TOPIC)
+    page.locator('.study-bar[data-qid="t15"] .study-copy').click()
+    page.wait_for_function("() => document.querySelector('.study-live') && document.querySelector('.study-live').textContent")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.endswith("/theory/cnn-basics/#t15")
+    report = page.locator('.study-bar[data-qid="t15"] .study-report').get_attribute("href")
+    repo = re.search(r"^repo_url: (\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+    assert report.startswith(repo + "/issues/new?")
+    query = parse_qs(urlsplit(report).query)
+    assert "T15" in query["title"][0] and "cnn-basics/#t15" in query["body"][0]
+
+
+def test_state_is_reapplied_after_instant_navigation(page):
+    ready(page, TOPIC)
+    page.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="known"]').click()
+    page.locator(".md-nav--primary a.md-nav__link", has_text="感受野、空洞卷积与上采样").first.click()
+    page.wait_for_url(re.compile("receptive-field-upsampling"))
+    page.locator('.study-bar[data-qid="t10"]').wait_for()
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1, "not an instant navigation"
+    page.go_back()
+    page.locator('.study-bar[data-qid="t15"]').wait_for()
+    assert page.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="known"]').get_attribute("aria-pressed") == "true"
+
+
+def test_print_page_renders_to_a_pdf_with_every_question(page, site):
+    from pypdf import PdfReader
+
+    listing = json.loads((site / "downloads" / "questions.json").read_text(encoding="utf-8"))
+    page.goto("print/")
+    page.emulate_media(media="print")
+    assert page.locator("article details.answer:not([open])").count() == 0, "an answer is closed"
+    for hidden in (".md-header", ".md-sidebar--primary", ".study-page", ".md-footer"):
+        assert page.locator(hidden).first.is_hidden(), f"{hidden} is printed"
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=False)))
+    text = "".join(p.extract_text() for p in pdf.pages)
+    missing = [q["id"] for q in listing if q["id"] not in text]
+    assert missing == [], f"IDs missing from the PDF: {missing}"
+    topics = len({q["topic"] for q in listing})
+    assert topics <= len(pdf.pages) <= 40 * len(listing), f"{len(pdf.pages)} pages for {len(listing)} questions"
+    assert page.locator("article math").count() > 20, "formulas missing from the print page"
