@@ -1,0 +1,141 @@
+"""Every question of the article has a complete answer on the built site.
+
+Read from the HTML a reader gets, not from the Markdown: all 32 IDs, each with its
+面试速答, 详解, 追问 (two to four), 参考 (with a link); the corrections CONTENT.md lists,
+each under its question; the cross-links between related questions; and answers that
+quote a notebook link to it, and the notebook back to them.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+# The article's questions: 24 theory (T01-T24) and 8 practice (P01-P08), by stable ID
+IDS = [f"t{i:02d}" for i in range(1, 25)] + [f"p{i:02d}" for i in range(1, 9)]
+PARTS = {"quick": "面试速答", "explain": "详解", "followup": "追问", "refs": "参考"}
+
+# The article's errors (CONTENT.md), and words the correction must contain to show it
+# addresses that error rather than some other one
+ERRATA = {
+    "t03": ["反向", "丢弃概率"],
+    "t10": ["填充", "卷积核"],
+    "t15": ["输入通道", "偏置"],
+    "t16": ["强化学习"],
+    "p01": ["xrange", "Python 2", "Python 3"],
+    "p02": ["类体", "__main__"],
+    "p08": ["while_loop", "展开"],
+}
+CROSS_LINKS = [("t10", "t17"), ("t17", "p04"), ("t10", "p04"), ("t15", "p03"), ("t21", "t02"), ("t24", "t14")]
+
+DIV = re.compile(r"<(/?)div\b[^>]*>")
+TAG = re.compile(r"<[^>]+>")
+
+
+def block_at(html: str, start: int, tag: str) -> str:
+    pattern = re.compile(rf"<(/?){tag}\b[^>]*>")
+    depth = 0
+    for match in pattern.finditer(html, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return html[start : match.end()]
+    raise AssertionError("unbalanced HTML")
+
+
+def text(fragment: str) -> str:
+    fragment = re.sub(r"<annotation\b.*?</annotation>", "", fragment, flags=re.DOTALL)
+    return " ".join(unescape(TAG.sub(" ", fragment)).split())
+
+
+@pytest.fixture(scope="module")
+def answers(site) -> dict[str, dict]:
+    found = {}
+    for page in site.rglob("index.html"):
+        if page.parent.name == "print":
+            continue
+        html = page.read_text(encoding="utf-8")
+        for match in re.finditer(r'<h2 id="([tp]\d\d)" class="question">', html):
+            details = html.index('<details class="answer"', match.end())
+            answer = block_at(html, details, "details")
+            parts = {}
+            for kind in list(PARTS) + ["erratum"]:
+                start = answer.find(f'<div class="admonition {kind}">')
+                if start >= 0:
+                    parts[kind] = block_at(answer, start, "div")
+            found[match.group(1)] = {"page": page.parent.relative_to(site).as_posix(), "html": answer, "parts": parts}
+    return found
+
+
+def test_every_question_of_the_article_is_answered(answers):
+    missing = [qid.upper() for qid in IDS if qid not in answers]
+    assert missing == [], f"questions missing from the site: {missing}"
+
+
+@pytest.mark.parametrize("qid", IDS)
+def test_answer_has_every_part(answers, qid):
+    answer = answers.get(qid)
+    assert answer, f"{qid.upper()} is not on the site"
+    for kind, label in PARTS.items():
+        part = answer["parts"].get(kind)
+        assert part, f"{qid.upper()} lacks {label}"
+        body = text(part).removeprefix(label).strip()
+        assert len(body) > 20, f"{qid.upper()}: {label} is empty"
+    quick = text(answer["parts"]["quick"]).removeprefix("面试速答")
+    sentences = len(re.findall(r"[。！？]", quick))
+    assert 1 <= sentences <= 6, f"{qid.upper()}: 面试速答 should be a few sentences, has {sentences}"
+    followups = re.findall(r"<li>\s*<strong>", answer["parts"]["followup"])
+    assert 2 <= len(followups) <= 4, f"{qid.upper()}: 追问 should hold two to four questions, has {len(followups)}"
+    assert re.search(r'<a href="https?://', answer["parts"]["refs"]), f"{qid.upper()}: 参考 has no link"
+
+
+@pytest.mark.parametrize("qid, evidence", ERRATA.items())
+def test_listed_corrections_stand_under_their_question(answers, qid, evidence):
+    erratum = answers[qid]["parts"].get("erratum")
+    assert erratum, f"{qid.upper()}: the article's error is not corrected in a 勘误"
+    body = text(erratum)
+    for word in evidence:
+        assert word in body, f"{qid.upper()}: the 勘误 does not mention {word!r}"
+
+
+def test_parts_come_in_order(answers):
+    for qid, answer in answers.items():
+        positions = [answer["html"].find(f'<div class="admonition {k}">') for k in ["quick", "explain", "followup", "erratum", "refs"]]
+        present = [p for p in positions if p >= 0]
+        assert present == sorted(present), f"{qid.upper()}: parts out of order"
+
+
+@pytest.mark.parametrize("a, b", CROSS_LINKS)
+def test_related_questions_link_to_each_other(answers, a, b):
+    for source, target in ((a, b), (b, a)):
+        assert re.search(rf'href="[^"]*#{target}"', answers[source]["html"]), \
+            f"{source.upper()} does not link to {target.upper()}"
+
+
+def placeholders_by_question() -> dict[str, set[str]]:
+    """Which notebooks each question's answer quotes, from the Markdown source."""
+    quoted = {}
+    for source in (ROOT / "docs").rglob("*.md"):
+        markdown = source.read_text(encoding="utf-8")
+        for section in re.split(r"(?m)^## ", markdown)[1:]:
+            heading = re.match(r".*\{#([tp]\d\d)\}", section.splitlines()[0])
+            if heading:
+                quoted[heading.group(1)] = set(re.findall(r"\{\{\s*nb\.([a-z0-9-]+)\.", section))
+    return quoted
+
+
+def test_answers_link_to_the_notebooks_they_quote_and_back(answers, site):
+    problems = []
+    for qid, notebooks in placeholders_by_question().items():
+        for name in notebooks:
+            if not re.search(rf'href="[^"]*notebooks/{name}/', answers[qid]["html"]):
+                problems.append(f"{qid.upper()} quotes {name} but does not link to it")
+            notebook_page = (site / "notebooks" / name / "index.html").read_text(encoding="utf-8")
+            article = notebook_page.split("<article", 1)[1]
+            if not re.search(rf'href="[^"]*/#{qid}"', article):
+                problems.append(f"notebook {name} does not link back to {qid.upper()}")
+    assert problems == [], "\n".join(problems)
