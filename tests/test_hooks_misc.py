@@ -34,10 +34,10 @@ def test_line_breaks_between_chinese_characters_are_joined():
 
 def test_search_index_spells_sizes_with_an_x(tmp_path):
     path = tmp_path / "search_index.json"
-    path.write_text(json.dumps({"docs": [{"title": "1×1 卷积", "text": "3 × 3 与 7×7，a×b 不变"}]}), encoding="utf-8")
+    path.write_text(json.dumps({"docs": [{"location": "a/", "title": "1×1 卷积", "text": "3 × 3 与 7×7，a×b 不变"}]}), encoding="utf-8")
     search_index.rewrite(path)
     doc = json.loads(path.read_text(encoding="utf-8"))["docs"][0]
-    assert doc == {"title": "1x1 卷积", "text": "3x3 与 7x7，a×b 不变"}
+    assert doc == {"location": "a/", "title": "1x1 卷积", "text": "3x3 与 7x7，a×b 不变"}
 
 
 def test_topic_pages_rank_below_their_questions(tmp_path):

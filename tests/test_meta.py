@@ -33,6 +33,8 @@ def test_every_page_has_its_own_description_and_social_tags(site):
     for page in content_pages(site):
         html = page.read_text(encoding="utf-8")
         where = page.relative_to(site).as_posix()
+        assert re.search(r'<meta name="description" content="[^"<>]*">', html), \
+            f"{where}: the description is not a well-formed attribute (a stray quote?)"
         description = meta(html, "name", "description")
         assert description and len(description) >= 20, f"{where}: no meaningful description"
         if page != site / "index.html":

@@ -32,7 +32,8 @@ def executed_notebook(markdown: list[str], figure_alt: str | None = "一个像�
     return nbformat.writes(nb)
 
 
-PAGE = "# 问题页\n\n## T01 · 一个问题 {#t01}\n\n??? answer \"答案\"\n\n    见 [notebook](notebooks/demo.ipynb#卷积层的参数量_1)。\n"
+PAGE = ("# 问题页\n\n## T01 · 一个问题 {#t01}\n\n??? answer \"答案\"\n\n    !!! quick \"面试速答\"\n\n"
+        "        见 [notebook](notebooks/demo.ipynb#卷积层的参数量_1)。\n")
 
 
 def test_notebook_page_anchors_links_math_and_figures(project):

@@ -246,7 +246,9 @@ def rebuild(content: str, page, files) -> str:
         intro = title.find_next("p")
         if intro is not None and not page.meta.get("description"):
             # The first paragraph is the notebook's summary: use it as the page description
+            # Curly quotes: Material writes the description into an attribute unescaped
             text = " ".join(intro.get_text().split())
+            text = re.sub(r'"([^"]*)"', "“\\1”", text).replace('"', "”")
             page.meta["description"] = text if len(text) <= 150 else text[:149] + "…"
         name = Path(page.file.src_uri).name
         source = out.new_tag("p", attrs={"class": "nb-source"})
