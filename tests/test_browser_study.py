@@ -23,18 +23,20 @@ def ready(page, path: str):
 
 
 def progress(page) -> str:
-    return page.locator(".study-page .study-progress").inner_text()
+    return " ".join(page.locator(".study-page .study-progress").all_inner_texts())
 
 
-def test_marks_survive_reload_and_update_progress(page):
+
+def test_marks_survive_reload_and_update_progress(page, site):
     ready(page, TOPIC)
-    page.wait_for_function("() => document.querySelector('.study-progress').textContent.includes('全站')")
-    before = progress(page)
+    total = len(json.loads((site / "downloads" / "questions.json").read_text(encoding="utf-8")))
+    assert f"全站：会了 0 / {total}，" in progress(page)
     known = page.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="known"]')
     known.click()
     assert known.get_attribute("aria-pressed") == "true"
-    page.wait_for_function("() => document.querySelector('.study-progress').textContent.includes('会了 1 /')")
-    assert progress(page) != before
+    page.wait_for_function("() => [...document.querySelectorAll('.study-page .study-progress')]"
+                           ".every(p => p.textContent.includes('会了 1 /'))")
+    assert "本页：会了 1 / 5" in progress(page) and f"全站：会了 1 / {total}" in progress(page)
     page.reload()
     page.locator(".study-page").wait_for()
     assert page.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="known"]').get_attribute("aria-pressed") == "true"

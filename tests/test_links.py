@@ -55,9 +55,11 @@ def test_internal_links_and_anchors_resolve(site):
     parsed = {page: parse(page) for page in pages}
     broken, checked = [], 0
     for page, links in parsed.items():
-        if page.name == "404.html":
-            continue  # served at any depth: its links are absolute from the site root
         for tag, url in links.refs:
+            if page.name == "404.html" and not url.startswith("/"):
+                continue  # served at any depth: only its root-absolute links are meaningful
+            if url.startswith("/") and not url.startswith("//"):
+                url = posixpath.relpath(url, "/" + page.parent.relative_to(site).as_posix()) + ("/" if url.endswith("/") else "")
             target = resolve(site, page, url)
             if target is None:
                 continue
@@ -71,6 +73,8 @@ def test_internal_links_and_anchors_resolve(site):
                 if fragment not in ids:
                     broken.append(f"{where}: no anchor #{fragment}")
     assert checked > 100
+    four_oh_four = [u for tag, u in parsed[site / "404.html"].refs if tag == "a" and u.startswith("/")]
+    assert four_oh_four and all(not u.startswith("//") for u in four_oh_four), four_oh_four
     assert broken == [], "\n".join(broken)
 
 

@@ -221,7 +221,8 @@ def rebuild(content: str, page, files) -> str:
         block = out.new_tag("div", attrs={"class": "nb-cell"})
         pre = element.select_one(".highlight-ipynb pre")
         if pre is not None:
-            code = out.new_tag("code")
+            # Focusable: a wide code block scrolls, and a scroll region needs the keyboard
+            code = out.new_tag("code", attrs={"tabindex": "0"})
             for child in list(pre.contents):
                 code.append(child.extract())
             new_pre = out.new_tag("pre")

@@ -53,6 +53,8 @@ def render(page, nav) -> str:
     for source, content in sources:
         slug = "print-" + re.sub(r"[^a-z0-9]+", "-", source.file.src_uri.removesuffix(".md")).strip("-")
         body = re.sub(r"<h1\b[^>]*>.*?</h1>", "", content, count=1, flags=re.DOTALL)
+        # One page, one set of page tools: a topic's reveal-all and progress would repeat
+        body = re.sub(r'<div class="study-page".*?</div>', "", body, count=1, flags=re.DOTALL)
         body = body.replace('<details class="answer">', '<details class="answer" open>')
         # Section headings of a topic page would collide with another page's: drop their ids
         body = re.sub(r'<h([2-6]) id="(?![tp]\d{2,4}")[^"]*"', r"<h\1", body)

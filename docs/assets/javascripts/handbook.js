@@ -1,4 +1,4 @@
-/* Handbook behaviour on top of Material for MkDocs. Runs on every page, including pages
+/* Handbook fixes on top of Material for MkDocs. Runs on every page, including pages
    reached by instant navigation. */
 
 (function () {
@@ -7,8 +7,9 @@
   /* Material wraps each code block's buttons in an unlabelled <nav>: one landmark per
      code block, all with the same empty name (axe-core: landmark-unique). The buttons
      are not a navigation region; "none" is the one neutral role a <nav> may take.
-     A table or code block wider than a phone scrolls sideways, and a scroll region must
-     be reachable by keyboard (axe-core: scrollable-region-focusable). */
+     Material also wraps wide tables in a scroll container, and a scroll region must be
+     reachable by keyboard (axe-core: scrollable-region-focusable). Code blocks get
+     their tabindex in the HTML already. */
   function fixUp() {
     document.querySelectorAll("nav.md-code__nav:not([role])").forEach(function (nav) {
       nav.setAttribute("role", "none");
@@ -17,14 +18,11 @@
       .forEach(function (el) { el.setAttribute("tabindex", "0"); });
   }
 
-  /* Material builds these elements after load and on every instant navigation. Batch
-     the fix-up into one frame: writing attributes between Material's layout reads
-     would force a layout per code block. */
-  var scheduled = false;
-  new MutationObserver(function () {
-    if (scheduled) return;
-    scheduled = true;
-    requestAnimationFrame(function () { scheduled = false; fixUp(); });
-  }).observe(document.body, { childList: true, subtree: true });
-  fixUp();
+  /* Material builds those elements when a page is mounted; one pass in the next frame,
+     after its own work, writes all attributes at once */
+  if (window.document$) {
+    window.document$.subscribe(function () { requestAnimationFrame(fixUp); });
+  } else {
+    document.addEventListener("DOMContentLoaded", fixUp);
+  }
 })();

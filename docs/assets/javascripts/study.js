@@ -78,48 +78,17 @@
     return Array.prototype.slice.call(document.querySelectorAll("article h2.question"));
   }
 
-  function markButtons(qid, title) {
+  /* Marks for the drill card (question pages have them in the HTML) */
+  function markButtons(qid) {
     return el("div", { class: "study-marks", role: "group", "aria-label": format(L.marksFor, { id: qid.toUpperCase() }) }, [
       el("button", { type: "button", class: "study-mark", "data-mark": "known", "data-qid": qid, "aria-pressed": "false", text: L.known }),
       el("button", { type: "button", class: "study-mark", "data-mark": "review", "data-qid": qid, "aria-pressed": "false", text: L.review })
     ]);
   }
 
-  function questionBar(heading) {
-    var qid = heading.id;
-    var title = heading.textContent.replace(/\s*¶\s*$/, "").trim();
-    var pageUrl = location.href.split("#")[0];
-    var report = config.repo + "/issues/new?" + new URLSearchParams({
-      title: format(L.reportTitle, { id: qid.toUpperCase() }),
-      body: format(L.reportBody, { id: qid.toUpperCase(), title: title, url: pageUrl + "#" + qid })
-    }).toString();
-    return el("div", { class: "study-bar", "data-qid": qid }, [
-      markButtons(qid, title),
-      el("button", { type: "button", class: "study-copy", "data-qid": qid, text: L.copyLink }),
-      el("a", { class: "study-report", href: report, target: "_blank", rel: "noopener", text: L.report })
-    ]);
-  }
-
-  function pageBar(count) {
-    return el("div", { class: "study-page", role: "region", "aria-label": L.pageTools }, [
-      el("button", { type: "button", class: "study-reveal md-button", "aria-pressed": "false", text: L.revealAll }),
-      el("span", { class: "study-progress", text: "" }),
-      el("button", { type: "button", class: "study-help-open md-button", "aria-haspopup": "dialog", text: L.shortcuts })
-    ]);
-  }
-
-  function setupQuestionPage(headings) {
-    headings.forEach(function (heading) {
-      if (!heading.nextElementSibling || !heading.nextElementSibling.classList.contains("study-bar")) {
-        heading.parentNode.insertBefore(questionBar(heading), heading.nextElementSibling);
-      }
-    });
-    var article = document.querySelector("article");
-    if (!article.querySelector(".study-page")) {
-      var h1 = article.querySelector("h1");
-      var bar = pageBar(headings.length);
-      if (h1) h1.parentNode.insertBefore(bar, h1.nextElementSibling); else article.insertBefore(bar, article.firstChild);
-    }
+  /* The controls themselves are in the HTML (overrides/hooks/study_controls.py), so
+     the page does not shift when this script runs; here they only get their state. */
+  function setupQuestionPage() {
     if (load().revealAll) setAllAnswers(true);
   }
 
@@ -138,16 +107,18 @@
       reveal.setAttribute("aria-pressed", state.revealAll ? "true" : "false");
       reveal.textContent = state.revealAll ? L.hideAll : L.revealAll;
     }
-    var progress = document.querySelector(".study-progress");
-    if (progress) {
+    var pageProgress = document.querySelector('.study-page .study-progress[data-scope="page"]');
+    if (pageProgress) {
       var ids = pageQuestions().map(function (h) { return h.id; });
       var page = counts(ids, state);
-      progress.textContent = format(L.pageProgress, { known: page.known, review: page.review, total: ids.length });
+      pageProgress.textContent = format(L.pageProgress, { known: page.known, review: page.review, total: ids.length });
+    }
+    var siteProgress = document.querySelector('.study-page .study-progress[data-scope="site"]');
+    if (siteProgress) {
       questions().then(function (all) {
         var site = counts(all.map(function (q) { return q.id.toLowerCase(); }), load());
-        progress.textContent = format(L.pageProgress, { known: page.known, review: page.review, total: ids.length }) +
-          " · " + format(L.siteProgress, { known: site.known, review: site.review, total: all.length });
-      }).catch(function () { /* offline from file:// without the JSON: page counts only */ });
+        siteProgress.textContent = format(L.siteProgress, { known: site.known, review: site.review, total: all.length });
+      }).catch(function () { /* offline from file:// without the JSON: the count stays as built */ });
     }
     if (document.getElementById("study-review")) renderReview();
   }
@@ -262,7 +233,7 @@
     drill.card.replaceChildren(
       el("p", { class: "study-card__topic", text: q.topic }),
       heading,
-      markButtons(q.id.toLowerCase(), q.title),
+      markButtons(q.id.toLowerCase()),
       el("div", { class: "study-card__actions" }, [
         el("button", { type: "button", class: "study-show md-button md-button--primary", text: L.showAnswer }),
         el("button", { type: "button", class: "study-next md-button", text: L.nextQuestion }),
@@ -364,8 +335,7 @@
 
   function setup() {
     drill = null;
-    var headings = pageQuestions();
-    if (headings.length) setupQuestionPage(headings);
+    if (pageQuestions().length) setupQuestionPage();
     var drillRoot = document.getElementById("study-drill");
     if (drillRoot) setupDrill(drillRoot);
     refresh();
