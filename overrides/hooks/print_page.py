@@ -21,13 +21,24 @@ QUESTION_ID = re.compile(r'<h2 id="([tp]\d{2,4})" class="question">')
 _pages: dict[str, tuple[object, str]] = {}  # src_uri -> (page, content)
 
 
+_dirty = False
+
+
+def on_startup(command, dirty):
+    global _dirty  # under `serve --dirty` only edited pages come back: keep the others
+    _dirty = dirty
+
+
 def on_pre_build(config):
-    _pages.clear()
+    if not _dirty:
+        _pages.clear()
 
 
 def on_page_content(html_content, page, config, files):
     if QUESTION_ID.search(html_content):
         _pages[page.file.src_uri] = (page, html_content)
+    else:
+        _pages.pop(page.file.src_uri, None)
     return html_content
 
 

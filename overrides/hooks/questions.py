@@ -96,14 +96,27 @@ def check_page(content: str, where: str) -> list[tuple[str, str]]:
     return found
 
 
+_dirty = False
+
+
+def on_startup(command, dirty):
+    # `mkdocs serve --dirty` rebuilds only the pages that changed: keep what the others
+    # registered, or the index would shrink to the edited page
+    global _dirty
+    _dirty = dirty
+
+
 def on_pre_build(config):
-    _questions.clear()
+    if not _dirty:
+        _questions.clear()
 
 
 def on_page_content(html_content, page, config, files):
     where = page.file.src_uri
     if not where.endswith(".md"):
         return html_content  # questions live in Markdown pages; notebooks only link to them
+    for qid in [q for q, question in _questions.items() if question.page.file.src_uri == where]:
+        del _questions[qid]  # this page again (a rebuild under serve)
     for qid, title in check_page(html_content, where):
         if qid in _questions:
             other = _questions[qid].page.file.src_uri

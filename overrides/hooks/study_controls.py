@@ -23,7 +23,8 @@ TAG = re.compile(r"<[^>]+>")
 # The site-wide count is known only once every page is read: filled in on_page_context
 SITE_TOTAL = "\u2063site-total\u2063"
 
-_question_ids: set[str] = set()
+_question_ids: dict[str, set[str]] = {}  # page -> its question IDs
+_dirty = False
 
 
 def fill(template: str, **values: str) -> str:
@@ -79,18 +80,25 @@ def add_controls(content: str, page_url: str, labels: dict, repo: str) -> str:
     return page_bar(len(questions), labels) + content
 
 
+def on_startup(command, dirty):
+    global _dirty  # under `serve --dirty` only edited pages come back: keep the others
+    _dirty = dirty
+
+
 def on_pre_build(config):
-    _question_ids.clear()
+    if not _dirty:
+        _question_ids.clear()
 
 
 def on_page_context(context, page, config, nav):
     if SITE_TOTAL in (page.content or ""):
-        page.content = page.content.replace(SITE_TOTAL, str(len(_question_ids)))
+        total = len(set().union(*_question_ids.values()))
+        page.content = page.content.replace(SITE_TOTAL, str(total))
     return context
 
 
 def on_page_content(html_content, page, config, files):
-    _question_ids.update(qid for _, qid, _ in QUESTION.findall(html_content))
+    _question_ids[page.file.src_uri] = {qid for _, qid, _ in QUESTION.findall(html_content)}
     study = config.extra.get("study") or {}
     labels = study.get("labels")
     if not labels:
