@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 
@@ -103,3 +104,18 @@ def test_rewrite_halves_chinese_bytes(tmp_path):
 def test_jieba_user_dictionary_is_used():
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert "jieba_dict_user: search-dictionary.txt" in config
+
+
+
+def test_index_is_at_most_six_tenths_of_the_stock_build(site, tmp_path):
+    """Budget: the same content built by the stock stack (Material and mkdocs-jupyter at
+    their defaults, no hooks: scripts/bench.py builds it the same way) writes an index at
+    least 1/0.6 times bigger. Bytes, so deterministic; the benchmark reports the ratio."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench
+
+    stock = bench.stock_project(bench.copy_project(tmp_path / "ours"), tmp_path / "stock")
+    bench.build(stock)
+    ours = (site / "search" / "search_index.json").stat().st_size
+    theirs = (stock / "site" / "search" / "search_index.json").stat().st_size
+    assert ours <= 0.6 * theirs, f"{ours:,} bytes against the stock {theirs:,}: {ours / theirs:.2f}"
