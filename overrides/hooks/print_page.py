@@ -13,25 +13,14 @@ import re
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
+from page_state import PageState
 
 PLACEHOLDER = "<!-- print-all -->"
 HREF_OR_SRC = re.compile(r'\b(href|src)="([^"#:]*)(#[^"]*)?"')
 QUESTION_ID = re.compile(r'<h2 id="([tp]\d{2,4})" class="question">')
 
-_pages: dict[str, tuple[object, str]] = {}  # src_uri -> (page, content)
-
-
-_dirty = False
-
-
-def on_startup(command, dirty):
-    global _dirty  # under `serve --dirty` only edited pages come back: keep the others
-    _dirty = dirty
-
-
-def on_pre_build(config):
-    if not _dirty:
-        _pages.clear()
+_pages = PageState()  # src_uri -> (page, content) of each page with questions
+on_startup, on_pre_build = _pages.on_startup, _pages.on_pre_build
 
 
 def on_page_content(html_content, page, config, files):

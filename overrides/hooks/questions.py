@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
+from page_state import PageState
 
 H2 = re.compile(r'<h2(?P<attrs>[^>]*)>(?P<inner>.*?)</h2>', re.DOTALL)
 ID_ATTR = re.compile(r'\bid="([^"]*)"')
@@ -41,7 +42,12 @@ class Question:
         return self.qid.upper()
 
 
-_questions: dict[str, Question] = {}
+_pages = PageState()  # src_uri -> the questions on that page
+on_startup, on_pre_build = _pages.on_startup, _pages.on_pre_build
+
+
+def all_questions() -> dict[str, Question]:
+    return {q.qid: q for questions in _pages.values() for q in questions}
 
 
 def text_of(fragment: str) -> str:
@@ -96,36 +102,26 @@ def check_page(content: str, where: str) -> list[tuple[str, str]]:
     return found
 
 
-_dirty = False
-
-
-def on_startup(command, dirty):
-    # `mkdocs serve --dirty` rebuilds only the pages that changed: keep what the others
-    # registered, or the index would shrink to the edited page
-    global _dirty
-    _dirty = dirty
-
-
-def on_pre_build(config):
-    if not _dirty:
-        _questions.clear()
-
-
 def on_page_content(html_content, page, config, files):
     where = page.file.src_uri
     if not where.endswith(".md"):
         return html_content  # questions live in Markdown pages; notebooks only link to them
-    for qid in [q for q, question in _questions.items() if question.page.file.src_uri == where]:
-        del _questions[qid]  # this page again (a rebuild under serve)
+    _pages.pop(where, None)  # this page again: a rebuild under serve
+    elsewhere = all_questions()
+    found = []
     for qid, title in check_page(html_content, where):
-        if qid in _questions:
-            other = _questions[qid].page.file.src_uri
+        if qid in elsewhere:
+            other = elsewhere[qid].page.file.src_uri
             raise PluginError(f"{where}: duplicate question ID {qid.upper()}: already used in {other}")
-        _questions[qid] = Question(qid, title, page)
+        if qid in {q.qid for q in found}:
+            raise PluginError(f"{where}: duplicate question ID {qid.upper()}: twice on this page")
+        found.append(Question(qid, title, page))
+    _pages[where] = found
+    ids = {q.qid for q in found}
     # Mark question headings so styles and scripts need not re-parse IDs
     return re.sub(
         r'<h2 id="([tp]\d{2,4})">',
-        lambda m: f'<h2 id="{m.group(1)}" class="question">' if m.group(1) in _questions else m.group(0),
+        lambda m: f'<h2 id="{m.group(1)}" class="question">' if m.group(1) in ids else m.group(0),
         html_content,
     )
 
@@ -141,7 +137,7 @@ def render_index(page) -> str:
 
     parts = []
     for prefix, heading, anchor in (("t", "理论题", "theory"), ("p", "实践题", "practice")):
-        items = sorted((q for q in _questions.values() if q.qid.startswith(prefix)), key=lambda q: int(q.qid[1:]))
+        items = sorted((q for q in all_questions().values() if q.qid.startswith(prefix)), key=lambda q: int(q.qid[1:]))
         if not items:
             continue
         parts.append(f'<h2 id="{anchor}">{heading}（{len(items)} 题）</h2>')

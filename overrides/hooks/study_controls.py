@@ -16,6 +16,7 @@ import re
 from urllib.parse import urlencode
 
 from mkdocs.exceptions import PluginError
+from page_state import PageState
 
 QUESTION = re.compile(r'(<h2 id="([tp]\d{2,4})" class="question">(.*?)</h2>)', re.DOTALL)
 H1 = re.compile(r"(<h1\b[^>]*>.*?</h1>)", re.DOTALL)
@@ -23,8 +24,8 @@ TAG = re.compile(r"<[^>]+>")
 # The site-wide count is known only once every page is read: filled in on_page_context
 SITE_TOTAL = "\u2063site-total\u2063"
 
-_question_ids: dict[str, set[str]] = {}  # page -> its question IDs
-_dirty = False
+_question_ids = PageState()  # src_uri -> the IDs of its questions
+on_startup, on_pre_build = _question_ids.on_startup, _question_ids.on_pre_build
 
 
 def fill(template: str, **values: str) -> str:
@@ -78,16 +79,6 @@ def add_controls(content: str, page_url: str, labels: dict, repo: str) -> str:
     if H1.search(content):
         return H1.sub(lambda m: m.group(1) + page_bar(len(questions), labels), content, count=1)
     return page_bar(len(questions), labels) + content
-
-
-def on_startup(command, dirty):
-    global _dirty  # under `serve --dirty` only edited pages come back: keep the others
-    _dirty = dirty
-
-
-def on_pre_build(config):
-    if not _dirty:
-        _question_ids.clear()
 
 
 def on_page_context(context, page, config, nav):
