@@ -6,8 +6,8 @@ output and substitutes it into the Markdown before it is rendered, so prose can 
 disagree with the notebook. `tests/test_notebooks.py` re-executes every notebook and fails
 if a stored output is stale.
 
-Syntax: `{{ nb.parameter-counts.vgg16_total }}` or with a format spec,
-`{{ nb.mean-average-precision.voc07_ap:.3f }}`. Integers default to thousands separators.
+Syntax: `{{ nb.network-parameter-counts.vgg16_total }}` or with a format spec,
+`{{ nb.mean-average-precision.voc07_map50:.3f }}`. Integers default to thousands separators.
 """
 
 from __future__ import annotations
