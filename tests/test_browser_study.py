@@ -109,7 +109,7 @@ def test_drill_shows_the_answer_only_when_asked(page):
     assert answer.is_visible()
     # The next question comes with its answer hidden again
     page.keyboard.press("j")
-    page.wait_for_function(f"t => document.querySelector('.study-card__title').textContent !== t", arg=title)
+    page.wait_for_function("t => document.querySelector('.study-card__title').textContent !== t", arg=title)
     assert card.locator(".study-card__answer").is_hidden()
 
 

@@ -202,7 +202,7 @@ def rebuild(content: str, page, files) -> str:
     out = BeautifulSoup("", "html.parser")
     root = out.new_tag("div", attrs={"class": "nb"})
     out.append(root)
-    for index, element in enumerate(soup.select('[id^="cell-id="]')):
+    for element in soup.select('[id^="cell-id="]'):
         cell_id = element["id"].removeprefix("cell-id=")
         cell = cells.get(cell_id)
         if cell is None:
