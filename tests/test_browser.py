@@ -125,6 +125,23 @@ def test_answer_is_collapsed_and_opens_on_click(page):
     assert quick.is_visible()
 
 
+def test_code_in_closed_answers_is_mounted_and_the_answers_come_back(page):
+    """handbook.js hides closed answers' bodies while the theme mounts the page (so its
+    code-block measurements do not lay out every hidden answer), then shows them again:
+    the code blocks still get the theme's copy button and find-in-page still reaches
+    the answers."""
+    page.goto("practice/python/")
+    closed_code = page.locator("details.answer:not([open]) pre > code")
+    assert closed_code.count() > 0
+    page.wait_for_function("!document.querySelector('details.hb-mounting')")
+    for i in range(closed_code.count()):
+        nav = closed_code.nth(i).locator("xpath=..").locator("nav.md-code__nav")
+        assert nav.count() == 1, f"code block {i} in a closed answer has no copy button"
+    hidden = page.evaluate("""() => [...document.querySelectorAll('details.answer:not([open]) > :not(summary)')]
+        .filter(el => getComputedStyle(el).display === 'none').length""")
+    assert hidden == 0
+
+
 def test_question_anchor_scrolls_to_the_question(page):
     page.goto("theory/cnn-basics/#t15")
     page.wait_for_timeout(300)
