@@ -6,8 +6,10 @@ hidden, for copying), ASCII-only heading ids (Chinese headings get `id=""`), Mar
 links left pointing at `.md` files, and figures inlined as base64. This hook keeps its
 rendering of cells and outputs and rebuilds the page around them:
 
-- cells become plain blocks; code is a Material code block (one copy button, the
-  site's highlighting); outputs are left out of the search index;
+- cells become plain blocks; code looks and copies like a Material code block, but
+  its copy button is in the HTML: the theme mounts every `pre > code` one by one,
+  measuring each, which was half the main-thread time of a notebook page on a phone;
+  outputs are left out of the search index;
 - headings get the site's unicode slugs, a permalink, and a table of contents;
 - `.md` links are resolved like MkDocs resolves them, and anchors are validated;
 - math is handed to `mathml.py` in the same markup arithmatex produces;
@@ -195,7 +197,34 @@ def figure(soup, img, cell: dict, page, where: str, number: str):
     return fig
 
 
-def rebuild(content: str, page, files) -> str:
+def code_block(soup: BeautifulSoup, pre, pre_id: str, copy_label: str):
+    """A code cell as the theme draws a code block, without the theme's per-block mount.
+
+    The theme mounts `pre > code` only; here the <code> sits one level down (styled
+    like the theme's in handbook.css) and the copy button is already in place. The
+    theme's clipboard handler serves any `[data-clipboard-target]`, so copying works
+    and shows the theme's "copied" message.
+    """
+    # Focusable: a wide code block scrolls, and a scroll region needs the keyboard
+    code = soup.new_tag("code", attrs={"tabindex": "0"})
+    for child in list(pre.contents):
+        code.append(child.extract())
+    source = soup.new_tag("span", attrs={"class": "nb-code"})
+    source.append(code)
+    # A <div>, not the theme's <nav>: the button is not a navigation landmark
+    buttons = soup.new_tag("div", attrs={"class": "md-code__nav"})
+    buttons.append(soup.new_tag("button", attrs={
+        "class": "md-code__button", "type": "button", "title": copy_label,
+        "aria-label": copy_label, "data-clipboard-target": f"#{pre_id} code", "data-md-type": "copy"}))
+    new_pre = soup.new_tag("pre", attrs={"id": pre_id})
+    new_pre.append(buttons)
+    new_pre.append(source)
+    wrapper = soup.new_tag("div", attrs={"class": "language-python highlight"})
+    wrapper.append(new_pre)
+    return wrapper
+
+
+def rebuild(content: str, page, files, copy_label: str) -> str:
     where = page.file.src_uri
     cells = stored_cells(page.file.abs_src_path, where)
     soup = BeautifulSoup(strip_assets_and_plain_tokens(content), "html.parser")
@@ -221,15 +250,7 @@ def rebuild(content: str, page, files) -> str:
         block = out.new_tag("div", attrs={"class": "nb-cell"})
         pre = element.select_one(".highlight-ipynb pre")
         if pre is not None:
-            # Focusable: a wide code block scrolls, and a scroll region needs the keyboard
-            code = out.new_tag("code", attrs={"tabindex": "0"})
-            for child in list(pre.contents):
-                code.append(child.extract())
-            new_pre = out.new_tag("pre")
-            new_pre.append(code)
-            wrapper = out.new_tag("div", attrs={"class": "language-python highlight"})
-            wrapper.append(new_pre)
-            block.append(wrapper)
+            block.append(code_block(out, pre, f"__nbcode_{cell_id}", copy_label))
         for output in element.select(".jp-OutputArea-output"):
             img = output.find("img")
             if img is not None:
@@ -277,7 +298,14 @@ def on_page_content(html_content, page, config, files):
     # Readers search for questions; a notebook should come up only after the question
     # that quotes it, even when a notebook heading repeats the question's words
     page.meta.setdefault("search", {}).setdefault("boost", NOTEBOOK_SEARCH_BOOST)
-    return rebuild(html_content, page, files)
+    return rebuild(html_content, page, files, theme_translation(config, "clipboard.copy"))
+
+
+def theme_translation(config, key: str) -> str:
+    """The theme's own string for `key` in the site's language."""
+    template = config.theme.get_env().from_string(
+        '{% import "partials/language.html" as lang with context %}{{ lang.t(key) }}')
+    return template.render(config=config, key=key).strip()
 
 
 def on_post_build(config):
