@@ -37,9 +37,26 @@ from static_server import serve  # noqa: E402
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 # Lighthouse will not audit a response with status 404, so the not-found page is loaded
-# by its file name: the same HTML a reader gets at any missing URL, with status 200
-PAGE_TYPES = {"home": "", "topic": "theory/cnn-basics/", "notebook": "notebooks/parameter-counts/",
-              "index": "questions/", "404": "404.html"}
+# by its file name: the same HTML a reader gets at any missing URL, with status 200.
+# "topic" and "notebook" are the heaviest page of their kind (see heaviest_pages).
+PAGE_TYPES = {"home": "", "topic": None, "notebook": None, "index": "questions/", "404": "404.html"}
+
+
+def heaviest_pages(site: Path) -> dict[str, str]:
+    """The largest topic page and the largest notebook page: a budget holds for all
+    pages of a kind only if it holds for the heaviest one."""
+    def largest(pages: list[Path]) -> str:
+        page = max(pages, key=lambda p: p.stat().st_size)
+        return page.parent.relative_to(site).as_posix() + "/"
+    return {"topic": largest([*site.glob("theory/*/index.html"), *site.glob("practice/*/index.html")]),
+            "notebook": largest(list(site.glob("notebooks/*/index.html")))}
+    return {"topic": largest("*/*/index.html") if False else largest_topic(site), "notebook": largest("notebooks/*/index.html")}
+
+
+def largest_topic(site: Path) -> str:
+    pages = [p for section in ("theory", "practice") for p in (site / section).glob("*/index.html")]
+    page = max(pages, key=lambda p: p.stat().st_size)
+    return page.parent.relative_to(site).as_posix() + "/"
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --no-first-run --disable-quic "
                 "--disable-background-networking --disable-component-update --disable-sync")
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -264,7 +281,7 @@ def report(r: dict) -> str:
     lines.append(f"| search_index.json, gzip | {kb(o['index_gzip'])} | {kb(s['index_gzip'])} | {ratio(o['index_gzip'], s['index_gzip'])} |")
     if "lighthouse" in r:
         runs = r.get("lighthouse_runs", 1)
-        lines += ["", f"Lighthouse: the median of {runs} runs by performance score; the range is the performance score over those runs.", "",
+        lines += ["", f"Lighthouse: the median of {runs} runs by performance score; the range is the performance score over those runs. Topic and notebook: the heaviest page of each.", "",
                   "| page | form | Lighthouse ours (perf/a11y/bp/seo) | perf range | stock | perf range | transferred ours | stock | requests ours | stock |",
                   "|---|---|---|---|---|---|---:|---:|---:|---:|"]
 
@@ -275,6 +292,9 @@ def report(r: dict) -> str:
         for key, value in r["lighthouse"].items():
             kind, form = key.split("/")
             a, b = value["ours"], value["stock"]
+            path = r.get("pages", {}).get(kind)
+            if path is not None:
+                kind = f"{kind} (`/{path}`)"
             lines.append(f"| {kind} | {form} | {'/'.join(map(str, a['scores']))} | {spread(a)} | {'/'.join(map(str, b['scores']))} | {spread(b)} | "
                          f"{kb(a['bytes'])} | {kb(b['bytes'])} | {a['requests']} | {b['requests']} |")
     if "scaling" in r:
@@ -325,7 +345,9 @@ def main(argv=None) -> int:
         if not args.no_lighthouse:
             servers = {name: serve(project / "site") for name, project in (("ours", ours), ("stock", stock))}
             results["lighthouse"] = {}
-            for kind, path in PAGE_TYPES.items():
+            pages = {**PAGE_TYPES, **heaviest_pages(ours / "site")}
+            results["pages"] = pages
+            for kind, path in pages.items():
                 for form in ("mobile", "desktop"):
                     print(f"lighthouse {kind} {form}...", flush=True)
                     results["lighthouse"][f"{kind}/{form}"] = {
