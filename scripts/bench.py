@@ -42,15 +42,17 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 PAGE_TYPES = {"home": "", "topic": None, "notebook": None, "index": "questions/", "404": "404.html"}
 
 
+def largest_page(site: Path, *patterns: str) -> Path:
+    """The biggest index.html among `patterns`: a budget holds for all pages of a kind
+    only if it holds for the heaviest one."""
+    return max((p for pattern in patterns for p in site.glob(pattern)), key=lambda p: p.stat().st_size)
+
+
 def heaviest_pages(site: Path) -> dict[str, str]:
-    """The largest topic page and the largest notebook page: a budget holds for all
-    pages of a kind only if it holds for the heaviest one."""
-    def largest(pages: list[Path]) -> str:
-        page = max(pages, key=lambda p: p.stat().st_size)
-        return page.parent.relative_to(site).as_posix() + "/"
-    return {"topic": largest([*site.glob("theory/*/index.html"), *site.glob("practice/*/index.html")]),
-            "notebook": largest(list(site.glob("notebooks/*/index.html")))}
-    return {"topic": largest("*/*/index.html") if False else largest_topic(site), "notebook": largest("notebooks/*/index.html")}
+    """The largest topic page and the largest notebook page, as paths to audit."""
+    pages = {"topic": largest_page(site, "theory/*/index.html", "practice/*/index.html"),
+             "notebook": largest_page(site, "notebooks/*/index.html")}
+    return {kind: page.parent.relative_to(site).as_posix() + "/" for kind, page in pages.items()}
 
 
 def largest_topic(site: Path) -> str:
@@ -125,8 +127,7 @@ def build_times(project: Path, warm_runs: int) -> tuple[float, float]:
 
 def sizes(site: Path) -> dict:
     index = (site / "search" / "search_index.json").read_bytes()
-    notebooks = [p for p in (site / "notebooks").glob("*/index.html")]
-    largest = max(notebooks, key=lambda p: p.stat().st_size)
+    largest = largest_page(site, "notebooks/*/index.html")
     return {
         "index_raw": len(index),
         "index_gzip": len(gzip.compress(index, 6)),

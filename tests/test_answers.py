@@ -13,7 +13,10 @@ from html import unescape
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, load_hook
+
+# The same element extraction the study exports use on the built pages
+block = load_hook("study_exports").block
 
 # The article's questions: 24 theory (T01-T24) and 8 practice (P01-P08), by stable ID
 IDS = [f"t{i:02d}" for i in range(1, 25)] + [f"p{i:02d}" for i in range(1, 9)]
@@ -36,16 +39,6 @@ DIV = re.compile(r"<(/?)div\b[^>]*>")
 TAG = re.compile(r"<[^>]+>")
 
 
-def block_at(html: str, start: int, tag: str) -> str:
-    pattern = re.compile(rf"<(/?){tag}\b[^>]*>")
-    depth = 0
-    for match in pattern.finditer(html, start):
-        depth += -1 if match.group(1) else 1
-        if depth == 0:
-            return html[start : match.end()]
-    raise AssertionError("unbalanced HTML")
-
-
 def text(fragment: str) -> str:
     fragment = re.sub(r"<annotation\b.*?</annotation>", "", fragment, flags=re.DOTALL)
     return " ".join(unescape(TAG.sub(" ", fragment)).split())
@@ -60,12 +53,12 @@ def answers(site) -> dict[str, dict]:
         html = page.read_text(encoding="utf-8")
         for match in re.finditer(r'<h2 id="([tp]\d\d)" class="question">', html):
             details = html.index('<details class="answer"', match.end())
-            answer = block_at(html, details, "details")
+            answer = block(html, details, "details")
             parts = {}
             for kind in list(PARTS) + ["erratum"]:
                 start = answer.find(f'<div class="admonition {kind}">')
                 if start >= 0:
-                    parts[kind] = block_at(answer, start, "div")
+                    parts[kind] = block(answer, start, "div")
             found[match.group(1)] = {"page": page.parent.relative_to(site).as_posix(), "html": answer, "parts": parts}
     return found
 

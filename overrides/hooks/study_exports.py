@@ -28,7 +28,6 @@ from mkdocs.exceptions import PluginError
 DOWNLOADS = "downloads"
 QUESTION = re.compile(r'<h2 id="([tp]\d{2,4})" class="question">(.*?)</h2>', re.DOTALL)
 TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
-DIV = re.compile(r"<(/?)div\b[^>]*>")
 TAG = re.compile(r"<[^>]+>")
 # Anki needs fixed IDs for the note type and the deck, or every import makes new ones
 MODEL_ID = 1_607_392_319
@@ -55,14 +54,14 @@ def text(fragment: str) -> str:
     return " ".join(html.unescape(TAG.sub("", BLOCK.sub(" ", fragment))).split())
 
 
-def block(content: str, start: int) -> str:
-    """The <div> element opening at `start`, nested divs included."""
+def block(content: str, start: int, tag: str = "div") -> str:
+    """The `tag` element opening at `start`, nested elements of the same tag included."""
     depth = 0
-    for tag in DIV.finditer(content, start):
-        depth += -1 if tag.group(1) else 1
+    for match in re.compile(rf"<(/?){tag}\b[^>]*>").finditer(content, start):
+        depth += -1 if match.group(1) else 1
         if depth == 0:
-            return content[start : tag.end()]
-    raise ValueError("unbalanced <div>")
+            return content[start : match.end()]
+    raise ValueError(f"unbalanced <{tag}>")
 
 
 def cards_from_page(page_html: str, url: str) -> list[Card]:

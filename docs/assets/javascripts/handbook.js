@@ -35,7 +35,7 @@
       .forEach(function (el) { el.setAttribute("tabindex", "0"); });
   }
 
-  var closed = document.readyState === "loading" ? null : hideClosedAnswers();
+  var closed = hideClosedAnswers();
 
   /* Material builds those elements when a page is mounted; one pass in the next frame,
      after its own work, writes all attributes at once. The theme's resize observers
@@ -44,11 +44,9 @@
   function afterMount() {
     requestAnimationFrame(function () {
       fixUp();
-      if (closed) {
-        var shown = closed;
-        closed = null;
-        setTimeout(function () { showClosedAnswers(shown); });
-      }
+      var shown = closed;
+      closed = [];
+      setTimeout(function () { showClosedAnswers(shown); });
     });
   }
 
