@@ -51,6 +51,9 @@ SEARCHES = [
 ]
 
 
+PALETTE_TOGGLE = "form[data-hb-palette] label:visible"
+
+
 def html_pages(site: Path) -> list[str]:
     pages = []
     for path in sorted(site.rglob("*.html")):
@@ -182,12 +185,77 @@ def test_palette_toggle_switches_and_persists(page):
     scheme = lambda: page.evaluate("() => document.body.getAttribute('data-md-color-scheme')")
     seen = {scheme()}
     for _ in range(2):
-        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.locator(PALETTE_TOGGLE).click()
         seen.add(scheme())
     assert {"default", "slate"} <= seen, f"palette never switched: {seen}"
     current = scheme()
     page.reload()
     assert scheme() == current, "the chosen palette is not remembered"
+    assert page.locator(PALETTE_TOGGLE).count() == 1, "not exactly one palette toggle shows"
+
+
+def test_palette_follows_the_system_and_the_keyboard(browser, served):
+    """The handbook's palette toggle, not the theme's: what the theme's did, still done."""
+    context = browser.new_context(base_url=served, color_scheme="dark")
+    page = context.new_page()
+    page.goto("")
+    scheme = lambda: page.evaluate("() => document.body.getAttribute('data-md-color-scheme')")
+    meta = lambda name: page.evaluate(f"() => document.querySelector('meta[name={name}]')?.content")
+    # A first visit follows the system, and the system is dark
+    page.wait_for_function("() => document.body.dataset.mdColorScheme === 'slate'")
+    page.wait_for_function("() => document.querySelector('meta[name=color-scheme]')?.content === 'dark'")
+    assert re.fullmatch(r"#[0-9a-f]{6}", meta("theme-color") or ""), meta("theme-color")
+    page.emulate_media(color_scheme="light")
+    page.wait_for_function("() => document.body.dataset.mdColorScheme === 'default'")
+    assert page.locator(PALETTE_TOGGLE).count() == 1
+    # Enter moves to the next palette: light, then dark
+    page.focus("#__palette_0")
+    page.keyboard.press("Enter")
+    assert scheme() == "default"
+    assert page.evaluate("() => __md_get('__palette').index") == 1
+    page.keyboard.press("Enter")
+    assert scheme() == "slate"
+    assert page.evaluate("() => __md_get('__palette').index") == 2
+    assert page.locator(PALETTE_TOGGLE).get_attribute("for") == "__palette_0"
+    context.close()
+
+
+# Records, after <body> is parsed, each change that restyles the whole page
+LATE_RESTYLES = """
+window.__late = [];
+const selectors = () => [...document.styleSheets].flatMap(sheet => [...sheet.cssRules])
+  .flatMap(function flat(rule) { return rule.cssRules ? [...rule.cssRules].flatMap(flat) : [rule]; })
+  .map(rule => rule.selectorText || "").join(" ");
+new MutationObserver(records => {
+  if (!document.querySelector("footer")) return;  // <body> still being parsed: free
+  for (const r of records) {
+    if (r.type === "attributes" && r.target.matches("link[rel=stylesheet]"))
+      __late.push(`stylesheet ${r.attributeName}`);
+    // An attribute on <body> restyles the page only if a selector reads it
+    if (r.type === "attributes" && r.target === document.body && selectors().includes(`[${r.attributeName}`))
+      __late.push(`<body> ${r.attributeName}`);
+    for (const node of r.addedNodes)
+      if (node.nodeName === "META" && node.name === "color-scheme") __late.push("color-scheme meta");
+  }
+}).observe(document, { subtree: true, attributes: true, childList: true });
+"""
+
+
+@pytest.mark.parametrize("kind", ["home", "topic", "notebook"])
+def test_loading_a_page_restyles_nothing_its_html_already_says(browser, served, kind):
+    """Each of these, once the page is parsed, restyles all of it in the theme's longest
+    task: the theme reloading the stylesheets (instant navigation makes their URLs
+    absolute), and its palette writing the colour attributes <body> already has or
+    adding a color-scheme meta tag. With the light palette, a load changes none of them."""
+    context = browser.new_context(base_url=served, color_scheme="light")
+    context.add_init_script(LATE_RESTYLES)
+    page = context.new_page()
+    page.goto(PAGE_TYPES[kind])
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => new Promise(r => setTimeout(r, 100))")  # the palette's meta tags come a task later
+    assert page.evaluate("() => window.__late") == [], f"{kind}: restyled after parsing"
+    assert page.evaluate("() => [...document.querySelectorAll('link[rel=stylesheet]')].every(l => /^https?:/.test(l.getAttribute('href')))")
+    context.close()
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
@@ -224,7 +292,7 @@ def use_scheme(tab, scheme: str) -> None:
     for _ in range(3):
         if tab.evaluate("() => document.body.getAttribute('data-md-color-scheme')") == scheme:
             return
-        tab.locator("form[data-md-component=palette] label:visible").first.click()
+        tab.locator(PALETTE_TOGGLE).click()
     raise AssertionError(f"the palette toggle never reached {scheme}")
 
 

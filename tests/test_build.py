@@ -1,5 +1,7 @@
 """The site builds in strict mode with zero warnings, and bad links fail the build by name."""
 
+from pathlib import Path
+
 from conftest import ROOT
 
 
@@ -33,3 +35,14 @@ def test_broken_anchor_fails_naming_the_file(project):
     result = project.build()
     assert result.returncode != 0
     assert "page.md" in result.output and "no-such-anchor" in result.output
+
+
+def test_palette_partial_is_the_themes_but_for_who_mounts_it():
+    """overrides/partials/palette.html: the theme's form, with handbook.js mounting it."""
+    import material
+
+    theirs = (Path(material.__file__).parent / "templates" / "partials" / "palette.html").read_text(encoding="utf-8")
+    ours = (ROOT / "overrides" / "partials" / "palette.html").read_text(encoding="utf-8")
+    body = lambda template: template.split("-#}", 1)[1].strip()
+    assert 'data-md-component="palette"' in theirs
+    assert body(ours) == body(theirs).replace('data-md-component="palette"', "data-hb-palette")
