@@ -40,6 +40,9 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 # by its file name: the same HTML a reader gets at any missing URL, with status 200.
 # "topic" and "notebook" are the heaviest page of their kind (see heaviest_pages).
 PAGE_TYPES = {"home": "", "topic": None, "notebook": None, "index": "questions/", "404": "404.html"}
+CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --no-first-run --disable-quic "
+                "--disable-background-networking --disable-component-update --disable-sync")
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def largest_page(site: Path, *patterns: str) -> Path:
@@ -53,15 +56,6 @@ def heaviest_pages(site: Path) -> dict[str, str]:
     pages = {"topic": largest_page(site, "theory/*/index.html", "practice/*/index.html"),
              "notebook": largest_page(site, "notebooks/*/index.html")}
     return {kind: page.parent.relative_to(site).as_posix() + "/" for kind, page in pages.items()}
-
-
-def largest_topic(site: Path) -> str:
-    pages = [p for section in ("theory", "practice") for p in (site / section).glob("*/index.html")]
-    page = max(pages, key=lambda p: p.stat().st_size)
-    return page.parent.relative_to(site).as_posix() + "/"
-CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --no-first-run --disable-quic "
-                "--disable-background-networking --disable-component-update --disable-sync")
-README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 # Projects ------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ def progress(page) -> str:
     return " ".join(page.locator(".study-page .study-progress").all_inner_texts())
 
 
-
 def test_marks_survive_reload_and_update_progress(page, site):
     ready(page, TOPIC)
     total = len(json.loads((site / "downloads" / "questions.json").read_text(encoding="utf-8")))

@@ -106,7 +106,6 @@ def test_jieba_user_dictionary_is_used():
     assert "jieba_dict_user: search-dictionary.txt" in config
 
 
-
 def test_index_is_at_most_six_tenths_of_the_stock_build(site, tmp_path):
     """Budget: the same content built by the stock stack (Material and mkdocs-jupyter at
     their defaults, no hooks: scripts/bench.py builds it the same way) writes an index at
