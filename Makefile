@@ -54,7 +54,7 @@ bench: $(BIN)/.test-deps
 
 ## clean: remove build output and caches (keeps the virtual environment)
 clean:
-	rm -rf site .cache .pytest_cache bench-results
+	rm -rf site site-offline .cache .pytest_cache bench-results
 
 ## distclean: also remove the virtual environment
 distclean: clean

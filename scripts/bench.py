@@ -78,6 +78,25 @@ class Loader(yaml.SafeLoader):
 Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
+def stock_nav(nav: list, docs_dir: Path) -> list:
+    """Our nav with the notebooks written out, as hooks/notebook_nav.py adds them."""
+    sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
+    from notebooks import in_folder
+
+    def expand(items):
+        out = []
+        for item in items:
+            (title, value), = item.items()
+            if isinstance(value, list):
+                value = expand(value)
+                if any(next(iter(child.values())) == "notebooks/index.md" for child in value):
+                    value += [{n.title: n.src_uri} for n in in_folder(docs_dir)]
+            out.append({title: value})
+        return out
+
+    return expand(nav)
+
+
 def stock_project(ours: Path, dest: Path) -> Path:
     """The same content with the stock stack: default plugin options, no hooks or overrides."""
     shutil.copytree(ours, dest, symlinks=True, ignore=shutil.ignore_patterns(".cache", "site"))
@@ -92,9 +111,13 @@ def stock_project(ours: Path, dest: Path) -> Path:
         "theme": {"name": "material", "language": "zh"},
         "plugins": ["search", "mkdocs-jupyter"],
         "markdown_extensions": extensions,
-        "nav": config["nav"],
+        "nav": stock_nav(config["nav"], ours / "docs"),
     }
     (dest / "mkdocs.yml").write_text(yaml.safe_dump(stock, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # Our page templates (overrides/*.html) are not there: the pages use the theme's own
+    for page in [*(dest / "docs").rglob("*.md"), *(dest / "notebooks").glob("*.md")]:  # docs/notebooks links there
+        text = page.read_text(encoding="utf-8")
+        page.write_text(re.sub(r"(?m)^template: .*\n", "", text, count=1), encoding="utf-8")
     return dest
 
 

@@ -29,6 +29,7 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 TIMEOUT = 300  # seconds per cell; a notebook that needs more is too slow for the site
+PINNED = {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 class NotebookFailed(Exception):
@@ -61,10 +62,10 @@ def execute(path: Path):
     # Fixed hash seed: set/dict order must not change printed output. One BLAS thread
     # per kernel: notebooks run in parallel, and kernels whose BLAS each start a thread
     # per core fight for the cores (on 2 cores: 56 s instead of 4.5 s for one notebook).
-    # The kernel inherits this process's environment at start.
-    pinned = {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    saved = {key: os.environ.get(key) for key in pinned}
-    os.environ.update(pinned)
+    # Given to the kernel as its environment, never written into os.environ: notebooks
+    # run in parallel threads, and one thread restoring os.environ while another's
+    # kernel starts would start that kernel without the pinned values.
+    env = {**os.environ, **PINNED}
     try:
         client = NotebookClient(
             nb,
@@ -72,16 +73,10 @@ def execute(path: Path):
             timeout=TIMEOUT,
             resources={"metadata": {"path": str(path.parent)}},
         )
-        client.execute()
+        client.execute(env=env)
     except CellExecutionError as error:
         message = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # drop the traceback's colours
         raise NotebookFailed(f"{path.name}: a cell raised:\n{message}") from error
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     return normalize(nb)
 
 

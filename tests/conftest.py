@@ -29,9 +29,9 @@ class Build:
         return [line for line in self.output.splitlines() if line.startswith(("WARNING", "ERROR"))]
 
 
-def mkdocs_build(project: Path, site: Path) -> Build:
+def mkdocs_build(project: Path, site: Path, config: str = "mkdocs.yml") -> Build:
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", config, "--site-dir", str(site)],
         cwd=project, env=ENV, capture_output=True, text=True, timeout=600,
     )
     return Build(result.returncode, result.stdout + result.stderr, site)

@@ -46,7 +46,7 @@ def test_topic_pages_rank_below_their_questions(tmp_path):
             {"location": "theory/reg/#t13", "title": "T13 · 正则化", "text": "x"},
             {"location": "about/", "title": "关于", "text": "y"}]
     path.write_text(json.dumps({"docs": docs}), encoding="utf-8")
-    search_index.rewrite(path)
+    search_index.rewrite(path, {"theory/reg/"})
     boosts = {d["location"]: d.get("boost") for d in json.loads(path.read_text(encoding="utf-8"))["docs"]}
     assert boosts == {"theory/reg/": search_index.TOPIC_PAGE_BOOST, "theory/reg/#t13": None, "about/": None}
 

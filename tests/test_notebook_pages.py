@@ -19,6 +19,7 @@ PIXEL = base64.b64encode(bytes.fromhex(
 def executed_notebook(markdown: list[str], figure_alt: str | None = "一个像素") -> str:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["handbook"] = {"summary": "演示"}
     cells = [nbformat.v4.new_markdown_cell(text) for text in markdown]
     code = nbformat.v4.new_code_cell("show()", execution_count=1)
     code.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PIXEL, "text/plain": "<Figure>"})]

@@ -55,6 +55,7 @@ def test_notebook_shape(path):
 def notebook(cells) -> str:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["handbook"] = {"summary": "演示"}
     nb.cells = cells
     return nbformat.writes(nb)
 

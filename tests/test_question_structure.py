@@ -11,6 +11,11 @@ from conftest import load_hook
 
 questions = load_hook("questions")
 
+
+def check_page(content: str, where: str) -> list[tuple[str, str]]:
+    found, _, _ = questions.parse_page(content, where)
+    return [(q.anchor, q.title) for q in found]
+
 GOOD = """## T10 · 空洞卷积 {#t10}
 
 ??? answer "答案"
@@ -28,21 +33,21 @@ def html(markdown_heading: str, body: str) -> str:
 def test_well_formed_question_is_found():
     content = (
         '<h2 id="t10">T10 · 空洞卷积<a class="headerlink" href="#t10">¶</a></h2>\n'
-        '<details class="answer">\n<summary>答案</summary>\n<p>扩大感受野。</p>\n</details>'
+        '<details class="answer">\n<summary>答案</summary>\n<div class="admonition quick"><p>扩大感受野。</p></div>\n</details>'
     )
-    assert questions.check_page(content, "x.md") == [("t10", "空洞卷积")]
+    assert check_page(content, "x.md") == [("t10", "空洞卷积")]
 
 
 def test_nested_details_inside_answer_are_part_of_it():
     content = (
         '<h2 id="p04">P04 · 感受野</h2><details class="answer"><summary>答案</summary>'
-        '<details class="note"><summary>追问</summary><p>a</p></details></details>'
+        '<div class="admonition quick"><p>a</p></div><details class="note"><summary>追问</summary><p>a</p></details></details>'
     )
-    assert questions.check_page(content, "x.md") == [("p04", "感受野")]
+    assert check_page(content, "x.md") == [("p04", "感受野")]
 
 
 def test_ordinary_headings_are_not_questions():
-    assert questions.check_page('<h2 id="summary">小结</h2><p>x</p>', "x.md") == []
+    assert check_page('<h2 id="summary">小结</h2><p>x</p>', "x.md") == []
 
 
 @pytest.mark.parametrize("content, message", [
@@ -62,7 +67,7 @@ def test_ordinary_headings_are_not_questions():
 ])
 def test_malformed_questions_fail_naming_file_and_id(content, message):
     with pytest.raises(PluginError, match=re.escape(message)) as error:
-        questions.check_page(content, "theory/cnn.md")
+        check_page(content, "theory/cnn.md")
     assert "theory/cnn.md" in str(error.value)
 
 

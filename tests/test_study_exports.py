@@ -1,4 +1,4 @@
-"""Study exports from the built site: questions.json, the Anki deck, the CSV."""
+"""Study exports written from the question model: questions.json, the Anki deck, the CSV."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ import genanki
 
 from conftest import load_hook
 
-exports = load_hook("study_exports")
+exports = load_hook("exports")
+questions = load_hook("questions")
+html_tree = load_hook("html_tree")
 
 
 def page_ids(site) -> set[str]:
@@ -59,16 +61,18 @@ def test_anki_deck_has_one_note_per_question_with_stable_guids(site, tmp_path):
         assert values[1] and len(values[2]) > 40 and values[3].endswith("#" + qid.lower())
 
 
-def test_cards_are_read_from_the_page_html():
-    page = ('<title>卷积 - 手册</title><h2 id="t15" class="question">T15 · 1×1 卷积<a class="headerlink" href="#t15">¶</a></h2>'
+def test_questions_are_read_from_the_page_html():
+    page = ('<h1>卷积</h1><h2 id="t15">T15 · 1×1 卷积<a class="headerlink" href="#t15">¶</a></h2>'
             '<details class="answer"><summary>答案</summary><div class="admonition quick">'
             '<p class="admonition-title">面试速答</p><p>逐像素的全连接。</p><div class="math-display">x</div></div>'
             '<div class="admonition explain"><p>详解</p></div></details>')
-    (card,) = exports.cards_from_page(page, "theory/cnn/")
-    assert (card.id, card.title, card.url, card.topic) == ("T15", "1×1 卷积", "theory/cnn/#t15", "卷积")
-    assert card.quick == '<p>逐像素的全连接。</p><div class="math-display">x</div>'
+    (q,), _, _ = questions.parse_page(page, "theory/cnn.md", "theory/cnn/", "卷积")
+    assert (q.id, q.title, q.url, q.page_title) == ("T15", "1×1 卷积", "theory/cnn/#t15", "卷积")
+    assert q.parts["quick"] == '<p>逐像素的全连接。</p><div class="math-display">x</div>'
+    assert exports.listing([q]) == [{"id": "T15", "title": "1×1 卷积", "url": "theory/cnn/#t15", "topic": "卷积"}]
 
 
 def test_formulas_become_tex_in_plain_text():
     html = '<p>梯度是<math><semantics><mi>p</mi><annotation encoding="application/x-tex">p - y</annotation></semantics></math>。</p>'
-    assert exports.text(html) == "梯度是$p - y$。"
+    assert html_tree.plain_text(html) == "梯度是$p - y$。"
+    assert html_tree.plain_text(html, math="visible") == "梯度是p。"

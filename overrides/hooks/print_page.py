@@ -1,73 +1,82 @@
 """The whole handbook on one page, answers open, for printing or saving as PDF.
 
-The page whose front matter says `print_all: true` gets the content of every page that
-holds questions, in nav order, each under its own heading. Answers are opened, and links
-are rebased: a link to a question goes to that question on this page, any other link to
-the same place it pointed to from its own page.
+`docs/print.md` uses the template `print.html`, which asks this module for the content of
+every page that holds questions, in nav order, each under its own heading. The HTML is
+read with a parser (html_tree.py) and edited in place: the page title goes (the section
+heading replaces it), answers open, section anchors that would collide across pages go,
+and links are rebased: a link to a question goes to that question on this page, any other
+link to the same place it pointed to from its own page.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+from urllib.parse import urlsplit
 
-from mkdocs.exceptions import PluginError
+from html_tree import Document, start_tag, splice
 from mkdocs.utils import get_relative_url
-from page_state import PageState
+from question_model import registry
 
-PLACEHOLDER = "<!-- print-all -->"
-HREF_OR_SRC = re.compile(r'\b(href|src)="([^"#:]*)(#[^"]*)?"')
-QUESTION_ID = re.compile(r'<h2 id="([tp]\d{2,4})" class="question">')
-
-_pages = PageState()  # src_uri -> (page, content) of each page with questions
-on_startup, on_pre_build = _pages.on_startup, _pages.on_pre_build
+QUESTION_ANCHOR = re.compile(r"[tp]\d{2,4}")
 
 
-def on_page_content(html_content, page, config, files):
-    if QUESTION_ID.search(html_content):
-        _pages[page.file.src_uri] = (page, html_content)
-    else:
-        _pages.pop(page.file.src_uri, None)
-    return html_content
+def rebase_url(value: str, source_url: str, target_url: str, local_ids: set[str]) -> str:
+    """A link written on the page at `source_url`, as seen from the page at `target_url`."""
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or value.startswith(("mailto:", "data:")):
+        return value
+    fragment = "#" + parts.fragment if parts.fragment or value.endswith("#") else ""
+    if parts.fragment in local_ids:
+        return fragment
+    if not parts.path:  # an anchor on the source page that this page lacks: link to it there
+        return get_relative_url(source_url or ".", target_url) + fragment
+    absolute = posixpath.normpath(posixpath.join(posixpath.dirname(source_url.rstrip("/") + "/x"), parts.path))
+    relative = get_relative_url(absolute + ("/" if parts.path.endswith("/") else ""), target_url)
+    return relative + fragment
 
 
-def rebase(content: str, source_url: str, target_url: str, local_ids: set[str]) -> str:
-    def replace(match: re.Match) -> str:
-        attribute, path, fragment = match.group(1), match.group(2), match.group(3) or ""
-        if fragment[1:] in local_ids:
-            return f'{attribute}="{fragment}"'
-        if not path:
-            return match.group(0)  # an anchor within the source page that this page lacks
-        absolute = posixpath.normpath(posixpath.join(posixpath.dirname(source_url.rstrip("/") + "/x"), path))
-        relative = get_relative_url(absolute + ("/" if path.endswith("/") else ""), target_url)
-        return f'{attribute}="{relative}{fragment}"'
+def topic_body(content: str, source_url: str, target_url: str, local_ids: set[str], where: str,
+               whole_page: bool = True) -> str:
+    """A page's content for another page: links rebased; with `whole_page`, also without
+    its title, with answers open and without section anchors (the print page)."""
+    document = Document(content, where)
+    edits = []
+    h1 = next((e for e in document.root.children if e.tag == "h1"), None) if whole_page else None
+    if h1 is not None:
+        edits.append((h1.start, h1.end, ""))
+    for element in document.root.iter():
+        if element is document.root or (h1 is not None and h1.start <= element.start < h1.end):
+            continue
+        attrs = dict(element.attrs)
+        if whole_page:
+            if element.tag == "a" and "headerlink" in element.classes and \
+                    not QUESTION_ANCHOR.fullmatch(attrs.get("href", "").lstrip("#")):
+                edits.append((element.start, element.end, ""))  # the permalink of a dropped anchor
+                continue
+            if element.tag in {"h2", "h3", "h4", "h5", "h6"} and "id" in attrs and \
+                    not QUESTION_ANCHOR.fullmatch(attrs["id"]):
+                del attrs["id"]  # a topic's section anchors would collide with another topic's
+            if element.tag == "details" and "answer" in element.classes:
+                attrs["open"] = None
+        for name in ("href", "src"):
+            if attrs.get(name) is not None:
+                attrs[name] = rebase_url(attrs[name], source_url, target_url, local_ids)
+        if attrs != element.attrs:
+            edits.append((element.start, element.open_end, start_tag(element.tag, attrs)))
+    # Edits inside a removed permalink are dropped: the removal covers them
+    removed = [(s, e) for s, e, r in edits if r == "" and e > s]
+    edits = [edit for edit in edits if edit[2] == "" or not any(s <= edit[0] < e for s, e in removed)]
+    return splice(content, edits)
 
-    return HREF_OR_SRC.sub(replace, content)
 
-
-def render(page, nav) -> str:
+def sections(target_url: str, nav) -> list[dict]:
+    """Each page with questions, in nav order: its slug, title and printable body."""
     order = [p.file.src_uri for p in nav.pages]
-    sources = [_pages[uri] for uri in order if uri in _pages]
-    local_ids = {qid for _, content in sources for qid in QUESTION_ID.findall(content)}
-    parts = []
-    for source, content in sources:
-        slug = "print-" + re.sub(r"[^a-z0-9]+", "-", source.file.src_uri.removesuffix(".md")).strip("-")
-        body = re.sub(r"<h1\b[^>]*>.*?</h1>", "", content, count=1, flags=re.DOTALL)
-        # One page, one set of page tools: a topic's reveal-all and progress would repeat
-        body = re.sub(r'<div class="study-page".*?</div>', "", body, count=1, flags=re.DOTALL)
-        body = body.replace('<details class="answer">', '<details class="answer" open>')
-        # Section headings of a topic page would collide with another page's: drop their ids
-        body = re.sub(r'<h([2-6]) id="(?![tp]\d{2,4}")[^"]*"', r"<h\1", body)
-        body = re.sub(r'<a class="headerlink" href="#(?![tp]\d{2,4}")[^"]*"[^>]*>.*?</a>', "", body)
-        parts.append(f'<section class="print-topic" aria-labelledby="{slug}">'
-                     f'<h2 class="print-topic__title" id="{slug}">{source.title}</h2>'
-                     f"{rebase(body, source.url, page.url, local_ids)}</section>")
-    return "\n".join(parts)
-
-
-def on_page_context(context, page, config, nav):
-    if page.meta.get("print_all"):
-        if PLACEHOLDER not in page.content:
-            raise PluginError(f"{page.file.src_uri}: print_all page lacks the placeholder {PLACEHOLDER}")
-        page.content = page.content.replace(PLACEHOLDER, render(page, nav))
-    return context
+    entries = registry.pages_with_questions(order)
+    local_ids = {q.anchor for entry in entries for q in entry.questions}
+    return [{
+        "slug": "print-" + re.sub(r"[^a-z0-9]+", "-", entry.uri.removesuffix(".md")).strip("-"),
+        "title": entry.title,
+        "body": topic_body(entry.content, entry.url, target_url, local_ids, entry.uri),
+    } for entry in entries]

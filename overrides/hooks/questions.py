@@ -1,155 +1,130 @@
-"""Question layout: lint every question, and build the question index from the pages.
+"""Read every question of a rendered page into the question model, or fail the build.
 
 A question is an `h2` whose text starts with its ID (`T10`, `P04`) and whose anchor is
-that ID in lower case (`{#t10}`). Directly below it sits a collapsed answer block
-(`??? answer "答案"`), which must not be empty. Anything else fails the build, naming the
-file and the ID: a question without an answer, an answer left open, an empty answer, a
-malformed ID, a duplicated ID.
+that ID in lower case (`{#t10}`; more attributes are fine: `{#t10 .core}`). Directly
+below it sits a collapsed answer block (`??? answer "答案"`) that holds a 面试速答
+(`!!! quick`). Anything else fails the build, naming the file and the ID: a question
+without an answer, an answer left open, an empty answer, a malformed or duplicated ID,
+an ID on a heading that is not an `h2`. A heading is either a question everywhere or the
+build fails: there is no half-recognised question.
 
-The page whose front matter says `question_index: true` gets a table of every question
-found on every page, in ID order, so the index can neither miss a question nor list one
-that does not exist.
+Runs after math is rendered (mathml.py), so titles and answers hold MathML.
 """
 
 from __future__ import annotations
 
-import html
 import re
-from dataclasses import dataclass
 
+from html_tree import Document, Element, plain_text
 from mkdocs.exceptions import PluginError
-from mkdocs.utils import get_relative_url
-from page_state import PageState
+from question_model import PARTS, PageEntry, Question, registry
 
-H2 = re.compile(r'<h2(?P<attrs>[^>]*)>(?P<inner>.*?)</h2>', re.DOTALL)
-ID_ATTR = re.compile(r'\bid="([^"]*)"')
 LOOKS_LIKE_ID = re.compile(r"[TtPp]\d+\b")
 VALID_ID = re.compile(r"[tp](?:\d{2}|[1-9]\d{2,3})")  # t01-t99, then t100...
-DETAILS = re.compile(r"<(/?)details\b[^>]*>")
-TAG = re.compile(r"<[^>]+>")
-HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
-PLACEHOLDER = "<!-- question-index -->"
+SEPARATOR = " ·.:：、-–—"
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-@dataclass
-class Question:
-    qid: str          # "t10"
-    title: str        # the heading text after the ID
-    page: object      # mkdocs Page
-
-    @property
-    def label(self) -> str:
-        return self.qid.upper()
-
-
-_pages = PageState()  # src_uri -> the questions on that page
-on_startup, on_pre_build = _pages.on_startup, _pages.on_pre_build
+def heading_text(document: Document, heading: Element, math: str = "visible") -> str:
+    """The heading's text without its permalink."""
+    edits = [(e.start, e.end) for e in heading.find_all("a", "headerlink")]
+    inner = document.inner(heading)
+    base = heading.open_end
+    for start, end in sorted(edits, reverse=True):
+        inner = inner[: start - base] + inner[end - base:]
+    return inner if math == "html" else plain_text(inner, math)
 
 
-def all_questions() -> dict[str, Question]:
-    return {q.qid: q for questions in _pages.values() for q in questions}
+def answer_parts(document: Document, details: Element) -> dict[str, Element]:
+    parts = {}
+    for child in details.children:
+        if child.tag == "div" and "admonition" in child.classes:
+            kind = next((k for k in PARTS if k in child.classes), None)
+            if kind:
+                parts[kind] = child
+    return parts
 
 
-def text_of(fragment: str) -> str:
-    return html.unescape(TAG.sub("", HEADERLINK.sub("", fragment))).strip()
+def part_content(document: Document, part: Element) -> str:
+    """An admonition's content without its title paragraph."""
+    title = part.find("p", "admonition-title")
+    start = title.end if title is not None else part.open_end
+    return document.between(start, part.close_start).strip()
 
 
-def answer_block(content: str, start: int) -> str | None:
-    """The `<details class="answer">` element right after position `start`, or None."""
-    head = re.compile(r'\s*(<details class="answer"(?: open)?>)').match(content, start)
-    if not head:
-        return None
-    depth = 0
-    for tag in DETAILS.finditer(content, head.start(1)):
-        depth += -1 if tag.group(1) else 1
-        if depth == 0:
-            return content[head.start(1) : tag.end()]
-    return None
-
-
-def check_page(content: str, where: str) -> list[tuple[str, str]]:
-    """Return (id, title) of each question on the page; raise on a malformed one."""
-    found = []
-    for h2 in H2.finditer(content):
-        anchor = ID_ATTR.search(h2.group("attrs"))
-        anchor = anchor.group(1) if anchor else ""
-        text = text_of(h2.group("inner"))
+def parse_page(content: str, uri: str, url: str = "", page_title: str = "") -> tuple[list[Question], dict[str, Element], Document]:
+    """The questions on a rendered page, with their heading elements; raise on a malformed one."""
+    document = Document(content, uri)
+    found: list[Question] = []
+    headings: dict[str, Element] = {}
+    for heading in document.root.iter():
+        if heading.tag not in HEADINGS:
+            continue
+        anchor = heading.attrs.get("id") or ""
+        text = heading_text(document, heading)
         visible = LOOKS_LIKE_ID.match(text)
         if not visible and not LOOKS_LIKE_ID.fullmatch(anchor):
             continue  # an ordinary section heading
         label = visible.group(0) if visible else anchor
+        if heading.tag != "h2":
+            if VALID_ID.fullmatch(anchor):
+                raise PluginError(f"{uri}: question '{label}' is an {heading.tag}: a question heading is an h2 ('## {label} ...')")
+            continue  # e.g. "### T 检验" is not a question
         if not VALID_ID.fullmatch(anchor) or not visible or visible.group(0) != anchor.upper():
             raise PluginError(
-                f"{where}: question '{label}' has a malformed ID: the heading must start with "
+                f"{uri}: question '{label}' has a malformed ID: the heading must start with "
                 f"its ID (T01, T25, P104...) and carry the same ID in lower case as its anchor, "
                 f"e.g. '## T10 ... {{#t10}}' (found text {text!r}, anchor '#{anchor}')"
             )
-        block = answer_block(content, h2.end())
-        if block is None:
+        qid = anchor.upper()
+        if qid in headings:
+            raise PluginError(f"{uri}: duplicate question ID {qid}: twice on this page")
+        details = heading.next_sibling()
+        if details is None or details.tag != "details" or "answer" not in details.classes:
             raise PluginError(
-                f"{where}: question {label} has no answer: the line after its heading must "
+                f"{uri}: question {qid} has no answer: the line after its heading must "
                 f"open a collapsed answer block, '??? answer \"答案\"'"
             )
-        if block.startswith('<details class="answer" open>'):
-            raise PluginError(f"{where}: question {label}: the answer must start collapsed (use ???, not ???+)")
-        body = re.sub(r"<summary>.*?</summary>", "", block, count=1, flags=re.DOTALL)
-        if not text_of(body):
-            raise PluginError(f"{where}: question {label} has an empty answer")
-        title = text[len(label):].lstrip(" ·.:：、-–—").strip()
+        if "open" in details.attrs:
+            raise PluginError(f"{uri}: question {qid}: the answer must start collapsed (use ???, not ???+)")
+        summary = details.find("summary")
+        body_start = summary.end if summary is not None and summary.parent is details else details.open_end
+        answer_html = document.between(body_start, details.close_start).strip()
+        if not plain_text(answer_html, "tex"):
+            raise PluginError(f"{uri}: question {qid} has an empty answer")
+        title = text[len(label):].lstrip(SEPARATOR).strip()
         if not title:
-            raise PluginError(f"{where}: question {label} has no title after its ID")
-        found.append((anchor, title))
-    return found
+            raise PluginError(f"{uri}: question {qid} has no title after its ID")
+        title_html = heading_text(document, heading, "html").strip()
+        prefix = re.match(rf"{re.escape(label)}[{re.escape(SEPARATOR)}\s]*", title_html)
+        if not prefix:
+            raise PluginError(f"{uri}: question {qid}: the ID must be plain text at the start of the heading")
+        title_html = title_html[prefix.end():].strip()
+        elements = answer_parts(document, details)
+        if "quick" not in elements:
+            raise PluginError(f"{uri}: question {qid} has no 面试速答 (admonition 'quick')")
+        parts = {kind: part_content(document, element) for kind, element in elements.items()}
+        links = [a.attrs["href"] for a in details.find_all("a") if a.attrs.get("href")]
+        found.append(Question(
+            id=qid, title=title, title_html=title_html, page_uri=uri, page_url=url, page_title=page_title,
+            answer_html=answer_html, parts=parts, parts_text={k: plain_text(v, "tex") for k, v in parts.items()},
+            links=links,
+        ))
+        headings[qid] = heading
+    return found, headings, document
 
 
-def on_page_content(html_content, page, config, files):
-    where = page.file.src_uri
-    if not where.endswith(".md"):
-        return html_content  # questions live in Markdown pages; notebooks only link to them
-    _pages.pop(where, None)  # this page again: a rebuild under serve
-    elsewhere = all_questions()
-    found = []
-    for qid, title in check_page(html_content, where):
-        if qid in elsewhere:
-            other = elsewhere[qid].page.file.src_uri
-            raise PluginError(f"{where}: duplicate question ID {qid.upper()}: already used in {other}")
-        if qid in {q.qid for q in found}:
-            raise PluginError(f"{where}: duplicate question ID {qid.upper()}: twice on this page")
-        found.append(Question(qid, title, page))
-    _pages[where] = found
-    ids = {q.qid for q in found}
-    # Mark question headings so styles and scripts need not re-parse IDs
-    return re.sub(
-        r'<h2 id="([tp]\d{2,4})">',
-        lambda m: f'<h2 id="{m.group(1)}" class="question">' if m.group(1) in ids else m.group(0),
-        html_content,
-    )
-
-
-def render_index(page) -> str:
-    def row(q: Question) -> str:
-        href = get_relative_url(q.page.url, page.url) + "#" + q.qid
-        section = html.escape(q.page.title or "")
-        return (
-            f'<tr><td><a href="{href}">{q.label}</a></td>'
-            f'<td><a href="{href}">{html.escape(q.title)}</a></td><td>{section}</td></tr>'
-        )
-
-    parts = []
-    for prefix, heading, anchor in (("t", "理论题", "theory"), ("p", "实践题", "practice")):
-        items = sorted((q for q in all_questions().values() if q.qid.startswith(prefix)), key=lambda q: int(q.qid[1:]))
-        if not items:
-            continue
-        parts.append(f'<h2 id="{anchor}">{heading}（{len(items)} 题）</h2>')
-        parts.append('<table class="question-index"><thead><tr><th>ID</th><th>题目</th><th>所在页面</th></tr></thead><tbody>')
-        parts.extend(row(q) for q in items)
-        parts.append("</tbody></table>")
-    return "\n".join(parts)
-
-
-def on_page_context(context, page, config, nav):
-    if page.meta.get("question_index"):
-        if PLACEHOLDER not in page.content:
-            raise PluginError(f"{page.file.src_uri}: question_index page lacks the placeholder {PLACEHOLDER}")
-        page.content = page.content.replace(PLACEHOLDER, render_index(page))
-    return context
+def on_page_content(html, page, config, files):
+    uri = page.file.src_uri
+    if not uri.endswith(".md"):
+        return html  # questions live in Markdown pages; notebooks only link to them
+    registry.pages.pop(uri, None)  # this page again: a rebuild under serve
+    found, headings, document = parse_page(html, uri, page.url, page.title or "")
+    elsewhere = registry.by_id()
+    for question in found:
+        if question.id in elsewhere:
+            raise PluginError(f"{uri}: duplicate question ID {question.id}: already used in {elsewhere[question.id].page_uri}")
+    entry = PageEntry(uri, page.url, page.title or "", found, content=html)
+    entry.document, entry.headings = document, headings  # for study_bar.py, on this same HTML
+    registry.pages[uri] = entry
+    return html

@@ -21,19 +21,18 @@ import re
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from question_model import registry
 
 TIMES = re.compile(r"(?<=\d)\s?×\s?(?=\d)")
-QUESTION_ANCHOR = re.compile(r"#[tp]\d{2,4}$")
 TOPIC_PAGE_BOOST = 0.01
 
 
-def rewrite(path: Path) -> None:
+def rewrite(path: Path, question_pages: frozenset[str] | set[str] = frozenset()) -> None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise PluginError(f"{path}: cannot read the search index: {error}") from error
     docs = data.get("docs", [])
-    question_pages = {d["location"].split("#")[0] for d in docs if QUESTION_ANCHOR.search(d["location"])}
     for doc in docs:
         for field in ("title", "text"):
             if field in doc:
@@ -46,4 +45,4 @@ def rewrite(path: Path) -> None:
 def on_post_build(config):
     path = Path(config.site_dir) / "search" / "search_index.json"
     if path.exists():
-        rewrite(path)
+        rewrite(path, {entry.url for entry in registry.pages.values() if entry.questions})

@@ -1,0 +1,117 @@
+/* Study mode's shared part: the reader's marks in localStorage, the labels, the mark
+   buttons, the shortcut help and announcements. Loaded on every page, in <head>, before
+   the page-type scripts that use it: study-bar.js (pages with questions), drill.js and
+   review.js. Classic scripts, not modules, so they load from file:// too.
+
+   Everything stays in this browser; nothing is sent anywhere. Labels come from
+   `extra.study` in mkdocs.yml, rendered into #__study by overrides/main.html. */
+
+(function () {
+  "use strict";
+  if (window.HandbookStudy) return;
+
+  var island = document.getElementById("__study");
+  var config = island ? JSON.parse(island.textContent) : { labels: {}, ids: [], shortcuts: [] };
+  var STORE = "dl-handbook:study";
+  var listeners = [];
+
+  function load() {
+    try {
+      var state = JSON.parse(localStorage.getItem(STORE) || "{}");
+      return { marks: state.marks || {}, revealAll: !!state.revealAll };
+    } catch (e) {
+      return { marks: {}, revealAll: false };
+    }
+  }
+
+  function save(state) {
+    try { localStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* private mode: session only */ }
+    changed();
+  }
+
+  /* Marking a question the way it is marked already removes the mark */
+  function setMark(qid, mark) {
+    var state = load();
+    if (state.marks[qid] === mark) delete state.marks[qid]; else state.marks[qid] = mark;
+    save(state);
+  }
+
+  function counts(ids, state) {
+    var known = 0, review = 0;
+    ids.forEach(function (id) {
+      if (state.marks[id] === "known") known += 1;
+      if (state.marks[id] === "review") review += 1;
+    });
+    return { known: known, review: review };
+  }
+
+  function format(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  }
+
+  function siteProgress(state) {
+    var site = counts(config.ids, state);
+    return format(config.labels.siteProgress, { known: site.known, review: site.review, total: config.ids.length });
+  }
+
+  function refreshMarks() {
+    var state = load();
+    document.querySelectorAll(".study-mark").forEach(function (button) {
+      var on = state.marks[button.getAttribute("data-qid")] === button.getAttribute("data-mark");
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+
+  /* Page scripts register what to redraw when the marks change (in this tab or another) */
+  function onChange(listener) { listeners.push(listener); }
+  function changed() {
+    refreshMarks();
+    listeners.forEach(function (listener) { listener(); });
+  }
+
+  var live;
+  function announce(message) {
+    if (!live || !live.isConnected) {
+      live = document.createElement("div");
+      live.className = "study-live";
+      live.setAttribute("aria-live", "polite");
+      live.setAttribute("role", "status");
+      document.body.appendChild(live);
+    }
+    live.textContent = "";
+    setTimeout(function () { live.textContent = message; }, 50);
+  }
+
+  /* A key typed into a field, with a modifier, or while a dialog is open is not a shortcut */
+  function ignoreKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return true;
+    var active = document.activeElement;
+    if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) return true;
+    return !!document.querySelector("dialog[open]");
+  }
+
+  function openHelp() {
+    var dialog = document.getElementById("study-help");
+    if (dialog) dialog.showModal();
+    return !!dialog;
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("button");
+    if (!target) return;
+    if (target.matches(".study-mark")) setMark(target.getAttribute("data-qid"), target.getAttribute("data-mark"));
+    else if (target.matches(".study-help-open")) openHelp();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "?" && !ignoreKey(event) && openHelp()) event.preventDefault();
+  });
+
+  window.addEventListener("storage", function (event) { if (event.key === STORE) changed(); });
+
+  window.HandbookStudy = {
+    config: config, labels: config.labels, load: load, save: save, setMark: setMark, counts: counts,
+    format: format, siteProgress: siteProgress, refreshMarks: refreshMarks, onChange: onChange,
+    announce: announce, ignoreKey: ignoreKey
+  };
+})();

@@ -1,0 +1,90 @@
+"""The `handbook` global of the page templates: the question and notebook models.
+
+Page templates (overrides/*.html, chosen by a page's `template:` front matter) render
+every cross-page output from it when the page is written, after every page has been
+read: the question index, the topic overviews, the notebooks index, the print page, the
+drill and review data, the site-wide question count. Nothing is carried through the HTML.
+"""
+
+from __future__ import annotations
+
+import json
+
+from markupsafe import Markup
+from mkdocs.exceptions import PluginError
+from mkdocs.utils import get_relative_url
+from notebooks import catalogue
+from print_page import sections, topic_body
+from question_model import registry
+
+class Handbook:
+    def __init__(self, files, nav):
+        self.files, self.nav = files, nav
+
+    def questions(self, kind: str | None = None):
+        return [q for q in registry.questions() if kind is None or q.kind == kind]
+
+    def ids(self) -> list[str]:
+        return [q.anchor for q in registry.questions()]
+
+    def has_questions(self, page) -> bool:
+        entry = registry.pages.get(page.file.src_uri)
+        return bool(entry and entry.questions)
+
+    @staticmethod
+    def topics_of(questions) -> list[str]:
+        return list(dict.fromkeys(q.page_title for q in questions))
+
+    def answer_for(self, question, page) -> Markup:
+        """A question's answer as another page shows it (the drill card): links rebased."""
+        return Markup(topic_body(question.answer_html, question.page_url, page.url, set(),
+                                 question.page_uri, whole_page=False))
+
+    def topics(self, page):
+        """The topic pages in the same nav section as `page`, each with its questions."""
+        siblings = page.parent.children if page.parent else self.nav.items
+        order = [p.file.src_uri for p in siblings if getattr(p, "file", None)]
+        return registry.pages_with_questions(order)
+
+    def notebooks(self):
+        by_id = registry.by_id()
+        return [(notebook, [by_id[i] for i in notebook.question_ids if i in by_id])
+                for notebook in catalogue(self.files)]
+
+    def print_sections(self, page):
+        return [dict(s, body=Markup(s["body"])) for s in sections(page.url, self.nav)]
+
+    def url_of(self, src_uri: str) -> str:
+        """The site-relative URL of a documentation file (depends on use_directory_urls)."""
+        file = self.files.get_file_from_path(src_uri)
+        if file is None:
+            raise PluginError(f"a template links to {src_uri}, which is not in the docs")
+        return file.url
+
+    @staticmethod
+    def link(target_url: str, page) -> str:
+        """A site-relative URL ("theory/cnn-basics/#t15") as seen from `page`."""
+        path, _, fragment = target_url.partition("#")
+        return get_relative_url(path or ".", page.url) + ("#" + fragment if fragment else "")
+
+    @staticmethod
+    def markup(html: str) -> Markup:
+        return Markup(html)
+
+    @staticmethod
+    def json(value) -> Markup:
+        """JSON for a <script type="application/json"> island: UTF-8 rather than \\u escapes
+        (half the bytes for Chinese labels), with <, > and & escaped so it cannot end the script."""
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+_state = {}
+
+def on_nav(nav, config, files):
+    _state["nav"], _state["files"] = nav, files
+    return nav
+
+def on_env(env, config, files):
+    env.globals["handbook"] = Handbook(files, _state["nav"])
+    return env
+
