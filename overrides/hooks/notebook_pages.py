@@ -13,7 +13,7 @@ rendering of cells and outputs and rebuilds the page around them:
 - headings get the site's unicode slugs, a permalink, and a table of contents;
 - `.md` links are resolved like MkDocs resolves them, and anchors are validated;
 - math is handed to `mathml.py` in the same markup arithmatex produces;
-- figures become cacheable files with alt text from the cell's `alt` metadata;
+- figures become cacheable files (figures.py) with alt text from the cell's `alt` metadata;
 - a stored error or stderr output, a code cell that was never executed, or a figure
   without alt text fails the build, naming the notebook and the cell.
 """
@@ -21,28 +21,25 @@ rendering of cells and outputs and rebuilds the page around them:
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import json
 import posixpath
 import re
-import struct
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString
+from figures import png_size, register
 from markdown.extensions.toc import nest_toc_tokens
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify
 
-FIGURES = "assets/figures"
 NOTEBOOK_SEARCH_BOOST = 0.1
 SLUGIFY = slugify(case="lower")
 MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.DOTALL)
 
-_figures: dict[str, bytes] = {}
 
 
 def is_notebook(page) -> bool:
@@ -93,12 +90,6 @@ INLINE_ASSETS = re.compile(r"<style\b.*?</style>|<script\b.*?</script>", re.DOTA
 
 def strip_assets_and_plain_tokens(content: str) -> str:
     return PLAIN_SPAN.sub(r"\1", INLINE_ASSETS.sub("", content))
-
-
-def png_size(data: bytes) -> tuple[int, int] | None:
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return struct.unpack(">II", data[16:24])
-    return None
 
 
 def math_to_arithmatex(soup: BeautifulSoup, root) -> None:
@@ -182,9 +173,7 @@ def figure(soup, img, cell: dict, page, where: str, number: str):
     if not alt:
         raise PluginError(f"{where}: {number} draws a figure but has no 'alt' in its cell metadata")
     data = base64.b64decode(match.group(2))
-    ext = {"png": "png", "jpeg": "jpg", "svg+xml": "svg"}[match.group(1)]
-    name = f"{FIGURES}/{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
-    _figures[name] = data
+    name = register(data, {"png": "png", "jpeg": "jpg", "svg+xml": "svg"}[match.group(1)])
     attrs = {"src": get_relative_url(name, page.url), "alt": alt, "loading": "lazy", "decoding": "async"}
     # Explicit sizes avoid layout shift. A retina figure carries its display size in the
     # output metadata (nbconvert writes it as attributes); otherwise use the pixel size.
@@ -286,10 +275,6 @@ def rebuild(content: str, page, files, copy_label: str) -> str:
     return str(out)
 
 
-def on_pre_build(config):
-    _figures.clear()
-
-
 def on_page_content(html_content, page, config, files):
     if not is_notebook(page):
         return html_content
@@ -306,10 +291,3 @@ def theme_translation(config, key: str) -> str:
     template = config.theme.get_env().from_string(
         '{% import "partials/language.html" as lang with context %}{{ lang.t(key) }}')
     return template.render(config=config, key=key).strip()
-
-
-def on_post_build(config):
-    for name, data in _figures.items():
-        path = Path(config.site_dir) / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)

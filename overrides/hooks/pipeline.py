@@ -6,26 +6,30 @@ calls the steps that handle it, in the order of STEPS, passing each one's result
 next, as MkDocs does for plugins. The order matters where a step reads what another wrote:
 
 1. notebook_values  page Markdown: `{{ nb.<notebook>.<key> }}` becomes the notebook's result
-2. notebook_nav     nav: a page for each notebook in the Notebooks section (notebooks.py)
-3. notebook_pages   notebook HTML: mkdocs-jupyter's output rebuilt into a light page
-4. mathml           page HTML: LaTeX to MathML (after 3, which emits math in the same markup)
-5. questions        page HTML: each question read into the question model (question_model.py),
-                    after 4, so titles and answers hold the math a reader sees
-6. study_bar        page HTML: marks, copy link and error report under each question heading
-7. page_tools       page context: reveal-all, progress and help under a topic page's title,
+2. figures          page Markdown: `{{ figure.<notebook>.<cell-id> }}` becomes the stored figure;
+                    after the build, writes every figure (the notebook pages' too)
+3. notebook_nav     nav: a page for each notebook in the Notebooks section (notebooks.py)
+4. notebook_pages   notebook HTML: mkdocs-jupyter's output rebuilt into a light page
+5. mathml           page HTML: LaTeX to MathML (after 4, which emits math in the same markup)
+6. unresolved       page HTML: a `{{ ... }}` left in the prose fails the build (after 1, 2, 5)
+7. questions        page HTML: each question read into the question model (question_model.py),
+                    after 5, so titles and answers hold the math a reader sees
+8. study_bar        page HTML: marks, copy link and error report under each question heading
+9. page_tools       page context: reveal-all, progress and help under a topic page's title,
                     once the site-wide count is known
-8. site_data        env: the `handbook` global the page templates render cross-page output from
+10. site_data       env: the `handbook` global the page templates render cross-page output from
                     (question index, topic overviews, notebooks index, print, drill, review)
-9. search_index     after the build: the search index in UTF-8, questions ranked first
-10. exports         after the build: Anki deck, CSV and questions.json from the model
-11. html_whitespace each written page: template indentation and Chinese line breaks removed
+11. search_index    after the build: the search index in UTF-8, questions ranked first
+12. exports         after the build: Anki deck, CSV and questions.json from the model
+13. html_whitespace each written page: template indentation and Chinese line breaks removed
 
-The question model is filled in step 5 and read by every later step and template.
+The question model is filled in step 7 and read by every later step and template.
 """
 
 from __future__ import annotations
 
 import exports
+import figures
 import html_whitespace
 import mathml
 import notebook_nav
@@ -36,14 +40,17 @@ import questions
 import search_index
 import site_data
 import study_bar
+import unresolved
 from question_model import registry
 
 STEPS = [
     registry,  # keeps the question model across `mkdocs serve --dirty` rebuilds
     notebook_values,
+    figures,
     notebook_nav,
     notebook_pages,
     mathml,
+    unresolved,
     questions,
     study_bar,
     page_tools,
