@@ -150,3 +150,35 @@ def test_answers_link_to_the_notebooks_they_quote_and_back(answers, site):
             if not re.search(rf'href="[^"]*/#{qid}"', article):
                 problems.append(f"notebook {name} does not link back to {qid.upper()}")
     assert problems == [], "\n".join(problems)
+
+
+def visible_length(part_html: str) -> int:
+    """Characters a reader sees, without whitespace or the part's title: Latin counts,
+    a formula counts as the symbols it shows (not its TeX source)."""
+    body = re.sub(r'<p class="admonition-title">.*?</p>', "", part_html, count=1, flags=re.DOTALL)
+    return len(re.sub(r"\s+", "", html_tree.plain_text(body, math="visible")))
+
+
+QUICK_MAX, QUICK_MEDIAN_MAX, EXPLAIN_MAX = 200, 170, 2500
+
+
+def test_quick_answers_can_be_said_in_a_minute(answers):
+    """Spoken Chinese runs 200-250 characters a minute: the quick answer is what comes first."""
+    lengths = {qid: visible_length(a["parts"]["quick"]) for qid, a in answers.items()}
+    too_long = {qid.upper(): n for qid, n in lengths.items() if n > QUICK_MAX}
+    assert too_long == {}, f"面试速答 over {QUICK_MAX} characters: {too_long}"
+    ordered = sorted(lengths.values())
+    median = ordered[len(ordered) // 2]
+    assert median <= QUICK_MEDIAN_MAX, f"面试速答 median {median} > {QUICK_MEDIAN_MAX}"
+
+
+def test_explanations_stay_within_their_limit(answers):
+    too_long = {qid.upper(): n for qid, a in answers.items() if (n := visible_length(a["parts"]["explain"])) > EXPLAIN_MAX}
+    assert too_long == {}, f"详解 over {EXPLAIN_MAX} characters (move experiment narration to the notebook): {too_long}"
+
+
+def test_the_length_measure_counts_what_a_reader_sees():
+    part = ('<div class="admonition quick"><p class="admonition-title">面试速答</p><p>梯度是 '
+            '<math><semantics><mi>p</mi><mo>−</mo><mi>y</mi><annotation encoding="application/x-tex">p - y</annotation>'
+            '</semantics></math>，ok。</p></div>')
+    assert visible_length(part) == len("梯度是p−y，ok。")
