@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 # No bytecode next to the hooks, notebooks or tests
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve build test deps notebooks bench clean distclean
+.PHONY: serve build test deps notebooks math-font bench clean distclean
 
 # Stamps: reinstall only when a requirements file changes
 $(BIN)/.site-deps: requirements.txt
@@ -47,6 +47,10 @@ test: $(BIN)/.test-deps
 ## notebooks: re-execute the notebooks and store their outputs (after editing one)
 notebooks: $(BIN)/.test-deps
 	$(BIN)/python scripts/run_notebooks.py
+
+## math-font: re-subset the math font after a formula uses a new character
+math-font: $(BIN)/.test-deps
+	$(BIN)/python scripts/math_font.py
 
 ## bench: build-time, size and page-weight figures against a stock build
 bench: $(BIN)/.test-deps

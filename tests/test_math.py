@@ -66,3 +66,22 @@ def test_no_math_script_is_loaded(site):
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "mathjax" not in text.lower() and "katex" not in text.lower(), page
+
+
+def test_the_math_font_covers_every_character_the_formulas_use(site):
+    """The subset (scripts/math_font.py) must hold every glyph the site's <math> shows,
+    or the browser falls back to a font without math metrics for that character."""
+    fontTools = pytest.importorskip("fontTools.ttLib")
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import math_font
+
+    font = fontTools.TTFont(ROOT / "docs" / "assets" / "fonts" / "stix-two-math.woff2")
+    assert "MATH" in font, "the subset lost its MATH table (size variants, stretchy assemblies)"
+    cmap = font.getBestCmap()
+    missing = sorted(c for c in math_font.math_chars(site) if ord(c) not in cmap)
+    assert missing == [], f"the math font lacks {''.join(missing)!r}: run `make math-font`"
+    assert (site / "assets" / "fonts" / "stix-two-math.woff2").is_file()
