@@ -95,3 +95,14 @@ def test_malformed_notebook_fails_execution_by_name(tmp_path):
     path.write_text(json.dumps({"cells": "not a list"}), encoding="utf-8")
     with pytest.raises(run_notebooks.NotebookFailed, match=r"malformed-demo\.ipynb: malformed notebook"):
         run_notebooks.execute(path)
+
+
+def test_the_figure_font_covers_every_chinese_character_a_notebook_draws():
+    """Chinese labels need the committed subset (scripts/figure_font.py): a character it
+    lacks would draw as a box and warn, which the freshness check above turns into a failure."""
+    fontTools = pytest.importorskip("fontTools.ttLib")
+    import figure_font
+
+    cmap = fontTools.TTFont(figure_font.TARGET).getBestCmap()
+    missing = sorted(c for c in figure_font.notebook_chars() if ord(c) not in cmap)
+    assert missing == [], f"the figure font lacks {''.join(missing)!r}: run scripts/figure_font.py"
