@@ -101,7 +101,10 @@ def check_parts(answers, qid):
     assert 1 <= sentences <= 6, f"{qid.upper()}: 面试速答 should be a few sentences, has {sentences}"
     followups = re.findall(r"<li>\s*<strong>", answer["parts"]["followup"])
     assert 2 <= len(followups) <= 4, f"{qid.upper()}: 追问 should hold two to four questions, has {len(followups)}"
-    assert re.search(r'<a href="https?://', answer["parts"]["refs"]), f"{qid.upper()}: 参考 has no link"
+    document = html_tree.Document(answer["parts"]["refs"])
+    unlinked = [document.text(li)[:60] for li in document.root.find_all("li")
+                if not any((a.attrs.get("href") or "").startswith(("http://", "https://")) for a in li.find_all("a"))]
+    assert document.root.find("li") and unlinked == [], f"{qid.upper()}: 参考 without a link: {unlinked}"
 
 
 @pytest.mark.parametrize("qid, evidence", ERRATA.items())
