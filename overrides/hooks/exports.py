@@ -29,7 +29,7 @@ GUID_NAMESPACE = "dl-interview-handbook"
 
 
 def listing(questions: list[Question]) -> list[dict]:
-    """What the drill and review pages and questions.json know of each question."""
+    """What questions.json holds of each question."""
     return [{"id": q.id, "title": q.title, "url": q.url, "topic": q.page_title} for q in questions]
 
 
