@@ -42,13 +42,19 @@ def test_the_math_font_loads(page):
     assert loaded
 
 
-def test_no_table_is_wider_than_its_column_at_desktop_width(page, site):
-    wide = []
+def every_page_opened(tab, site):
+    """Each page of the site in `tab`, every answer open."""
     for path in html_pages(site):
         if path.startswith(("assets/", "search/")) or path.endswith(".ipynb"):
             continue
-        page.goto(path)
-        open_all(page)
+        tab.goto(path)
+        open_all(tab)
+        yield path
+
+
+def test_no_table_is_wider_than_its_column_at_desktop_width(page, site):
+    wide = []
+    for path in every_page_opened(page, site):
         wide += page.evaluate("""p => [...document.querySelectorAll('article table')]
           .filter(t => t.getBoundingClientRect().width > document.querySelector('article').clientWidth + 1)
           .map(t => p + ': ' + t.innerText.slice(0, 40).replace(/\\s+/g, ' '))""", path)
@@ -57,11 +63,7 @@ def test_no_table_is_wider_than_its_column_at_desktop_width(page, site):
 
 def test_only_tables_and_formulas_scroll_on_a_phone(mobile, site):
     overflowing = []
-    for path in html_pages(site):
-        if path.startswith(("assets/", "search/")) or path.endswith(".ipynb"):
-            continue
-        mobile.goto(path)
-        open_all(mobile)
+    for path in every_page_opened(mobile, site):
         width = mobile.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         if width > 0:
             overflowing.append(f"{path}: page scrolls sideways by {width}px")
