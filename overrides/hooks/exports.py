@@ -62,7 +62,7 @@ def csv_text(questions: list[Question], site_url: str) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "question", "answer", "link", "topic"])
     for q in questions:
-        writer.writerow([q.id, q.title, q.parts_text["quick"], site_url + q.url, q.page_title])
+        writer.writerow([q.id, q.title, q.text("quick"), site_url + q.url, q.page_title])
     return buffer.getvalue()
 
 

@@ -126,7 +126,7 @@ class _Builder(HTMLParser):
         element.close_start = element.end = element.open_end
 
     def handle_endtag(self, tag):
-        if not any(e.tag == tag for e in self.stack[1:]):
+        if self.stack[-1].tag != tag and not any(e.tag == tag for e in self.stack[1:]):
             return  # a stray end tag: browsers ignore it too
         start = self._at()
         end = self.document.source.index(">", start) + 1

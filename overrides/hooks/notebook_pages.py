@@ -95,7 +95,7 @@ def strip_assets_and_plain_tokens(content: str) -> str:
 def math_to_arithmatex(soup: BeautifulSoup, root) -> None:
     """`$...$` and `$$...$$` in Markdown cells, outside code, to arithmatex markup."""
     for text in list(root.find_all(string=True)):
-        if text.find_parent(["code", "pre"]) or "$" not in text:
+        if "$" not in text or text.find_parent(["code", "pre"]):  # the cheap test first
             continue
         value = str(text)
         pieces, last = [], 0

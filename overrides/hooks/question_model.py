@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from html_tree import plain_text
+
 PARTS = ("quick", "explain", "followup", "erratum", "refs")
 
 
@@ -27,8 +29,11 @@ class Question:
     page_title: str          # "卷积神经网络基础"
     answer_html: str         # the answer block's content, without its <summary>
     parts: dict[str, str]    # "quick", "explain", ... -> the part's content, without its title
-    parts_text: dict[str, str] = field(default_factory=dict)  # the same as plain text (TeX for math)
-    links: list[str] = field(default_factory=list)            # hrefs inside the answer, as written
+    links: list[str] = field(default_factory=list)            # href and src values inside the answer
+
+    def text(self, part: str) -> str:
+        """A part as plain text, formulas as $TeX$ (for the CSV)."""
+        return plain_text(self.parts[part])
 
     @property
     def anchor(self) -> str:

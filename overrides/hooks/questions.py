@@ -90,7 +90,7 @@ def parse_page(content: str, uri: str, url: str = "", page_title: str = "") -> t
         summary = details.find("summary")
         body_start = summary.end if summary is not None and summary.parent is details else details.open_end
         answer_html = document.between(body_start, details.close_start).strip()
-        if not plain_text(answer_html, "tex"):
+        if not answer_html.strip():
             raise PluginError(f"{uri}: question {qid} has an empty answer")
         title = text[len(label):].lstrip(SEPARATOR).strip()
         if not title:
@@ -104,11 +104,10 @@ def parse_page(content: str, uri: str, url: str = "", page_title: str = "") -> t
         if "quick" not in elements:
             raise PluginError(f"{uri}: question {qid} has no 面试速答 (admonition 'quick')")
         parts = {kind: part_content(document, element) for kind, element in elements.items()}
-        links = [a.attrs["href"] for a in details.find_all("a") if a.attrs.get("href")]
+        links = [e.attrs[name] for e in details.find_all() for name in ("href", "src") if e.attrs.get(name)]
         found.append(Question(
             id=qid, title=title, title_html=title_html, page_uri=uri, page_url=url, page_title=page_title,
-            answer_html=answer_html, parts=parts, parts_text={k: plain_text(v, "tex") for k, v in parts.items()},
-            links=links,
+            answer_html=answer_html, parts=parts, links=links,
         ))
         headings[qid] = heading
     return found, headings, document
