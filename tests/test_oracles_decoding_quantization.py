@@ -20,6 +20,17 @@ torch = pytest.importorskip("torch")
 values = load_hook("notebook_values")
 
 
+
+def at_every_granularity(quantize, x, n, c, g):
+    """`quantize(v, dim)` with one scale per tensor, per token, per channel and per group of
+    `g` channels; works on numpy arrays and torch tensors alike."""
+    return {
+        "tensor": quantize(x, None),
+        "token": quantize(x, 1),
+        "channel": quantize(x, 0),
+        "group": quantize(x.reshape(n, c // g, g), 2).reshape(n, c),
+    }
+
 def results(name: str) -> dict:
     return values.read_results(ROOT / "notebooks" / f"{name}.ipynb")
 
@@ -188,12 +199,7 @@ def test_fp8_quantization_errors_match_ml_dtypes_casts():
         return scaled.astype(fp8).astype(np.float64) * s
 
     n, c, g = r["n_tokens"], r["n_channels"], r["group_size"]
-    quantized = {
-        "tensor": cast(x, None),
-        "token": cast(x, 1),
-        "channel": cast(x, 0),
-        "group": cast(x.reshape(n, c // g, g), 2).reshape(n, c),
-    }
+    quantized = at_every_granularity(cast, x, n, c, g)
     for gran, xhat in quantized.items():
         err = per_channel_rel_err(xhat, x)
         assert float(np.median(err[normal])) == pytest.approx(r[f"err_fp8_e4m3_{gran}_normal"], abs=1e-4)
@@ -242,12 +248,7 @@ def test_int4_errors_by_plain_torch():
         s = amax / 7
         return torch.clamp(torch.round(v / s), -7, 7) * s
 
-    quantized = {
-        "tensor": q4(x, None),
-        "token": q4(x, 1),
-        "channel": q4(x, 0),
-        "group": q4(x.reshape(n, c // g, g), 2).reshape(n, c),
-    }
+    quantized = at_every_granularity(q4, x, n, c, g)
     for gran, xhat in quantized.items():
         err = ((xhat - x) ** 2).mean(dim=0).sqrt() / (x**2).mean(dim=0).sqrt()
         assert float(err[normal].median()) == pytest.approx(r[f"err_int4_{gran}_normal"], abs=1e-4)

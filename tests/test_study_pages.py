@@ -59,7 +59,7 @@ def test_print_links_go_to_questions_on_the_print_page_or_back_to_their_pages():
     content = ('<a href="../receptive-field/#t17">T17</a> <a href="#t20">T20</a> '
                '<a href="../../notebooks/parameter-counts/#sec">nb</a> <a href="#local-section">x</a> '
                '<img src="../../assets/figures/abc.png">')
-    out = print_page.topic_body(content, "theory/cnn-basics/", "print/", {"t17", "t20"}, "x.md", whole_page=False)
+    out = print_page.topic_body(content, "theory/cnn-basics/", "print/", {"t17", "t20"}, "x.md")
     assert '<a href="#t17">' in out and '<a href="#t20">' in out
     assert '<a href="../notebooks/parameter-counts/#sec">' in out
     assert '<img src="../assets/figures/abc.png">' in out

@@ -36,29 +36,27 @@ def rebase_url(value: str, source_url: str, target_url: str, local_ids: set[str]
     return relative + fragment
 
 
-def topic_body(content: str, source_url: str, target_url: str, local_ids: set[str], where: str,
-               whole_page: bool = True) -> str:
-    """A page's content for another page: links rebased; with `whole_page`, also without
-    its title, with answers open and without section anchors (the print page)."""
+def topic_body(content: str, source_url: str, target_url: str, local_ids: set[str], where: str) -> str:
+    """A page's content for the print page: without its title, answers open, section
+    anchors dropped, links rebased."""
     document = Document(content, where)
     edits = []
-    h1 = next((e for e in document.root.children if e.tag == "h1"), None) if whole_page else None
+    h1 = next((e for e in document.root.children if e.tag == "h1"), None)
     if h1 is not None:
         edits.append((h1.start, h1.end, ""))
     for element in document.root.iter():
         if element is document.root or (h1 is not None and h1.start <= element.start < h1.end):
             continue
         attrs = dict(element.attrs)
-        if whole_page:
-            if element.tag == "a" and "headerlink" in element.classes and \
-                    not QUESTION_ANCHOR.fullmatch(attrs.get("href", "").lstrip("#")):
-                edits.append((element.start, element.end, ""))  # the permalink of a dropped anchor
-                continue
-            if element.tag in {"h2", "h3", "h4", "h5", "h6"} and "id" in attrs and \
-                    not QUESTION_ANCHOR.fullmatch(attrs["id"]):
-                del attrs["id"]  # a topic's section anchors would collide with another topic's
-            if element.tag == "details" and "answer" in element.classes:
-                attrs["open"] = None
+        if element.tag == "a" and "headerlink" in element.classes and \
+                not QUESTION_ANCHOR.fullmatch(attrs.get("href", "").lstrip("#")):
+            edits.append((element.start, element.end, ""))  # the permalink of a dropped anchor
+            continue
+        if element.tag in {"h2", "h3", "h4", "h5", "h6"} and "id" in attrs and \
+                not QUESTION_ANCHOR.fullmatch(attrs["id"]):
+            del attrs["id"]  # a topic's section anchors would collide with another topic's
+        if element.tag == "details" and "answer" in element.classes:
+            attrs["open"] = None
         for name in ("href", "src"):
             if attrs.get(name) is not None:
                 attrs[name] = rebase_url(attrs[name], source_url, target_url, local_ids)
