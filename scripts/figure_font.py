@@ -51,7 +51,11 @@ def main() -> int:
     subsetter.populate(unicodes=sorted(ord(c) for c in chars))
     subsetter.subset(font)
     TARGET.parent.mkdir(parents=True, exist_ok=True)
-    font.save(TARGET)
+    # Write beside the target and rename: a notebook running meanwhile reads the old font or
+    # the new one, never half a file.
+    partial = TARGET.with_suffix(".partial")
+    font.save(partial)
+    partial.replace(TARGET)
     print(f"{TARGET.relative_to(ROOT)}: {len(chars)} characters, {TARGET.stat().st_size:,} bytes")
     return 0
 
