@@ -91,11 +91,17 @@ def test_figure_without_alt_text_fails(project):
 
 
 def test_real_notebook_pages_are_light(site):
-    """mkdocs-jupyter inlines ~576 KB of CSS per notebook page; ours carry none."""
+    """mkdocs-jupyter inlines ~576 KB of CSS per notebook page; ours carry none. The budget
+    is split: the notebook itself (its <article>: prose, highlighted code, outputs) is the
+    author's to keep small; the page around it (header, tabs, nav, table of contents)
+    grows with the handbook, one nav entry per notebook."""
     for page in (site / "notebooks").glob("*/index.html"):
         html = page.read_text(encoding="utf-8")
-        assert len(html.encode()) < 100_000, f"{page.relative_to(site)} is {len(html.encode()):,} bytes"
-        assert "jp-" not in html and "<style" not in html.split("<article")[1]
+        name = page.relative_to(site)
+        article = html[html.index("<article"): html.index("</article>")]
+        assert len(article.encode()) < 75_000, f"{name}: the notebook is {len(article.encode()):,} bytes"
+        assert len(html.encode()) < 120_000, f"{name} is {len(html.encode()):,} bytes"
+        assert "jp-" not in html and "<style" not in article
 
 
 def test_notebook_sources_are_downloadable(site):
