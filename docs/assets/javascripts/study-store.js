@@ -18,9 +18,11 @@
   function load() {
     try {
       var state = JSON.parse(localStorage.getItem(STORE) || "{}");
-      return { marks: state.marks || {}, revealAll: !!state.revealAll };
+      // Reveal-all is kept per page: opening every answer to read one topic must not spoil
+      // self-testing on the next (an older boolean `revealAll` is ignored)
+      return { marks: state.marks || {}, revealed: state.revealed || {} };
     } catch (e) {
-      return { marks: {}, revealAll: false };
+      return { marks: {}, revealed: {} };
     }
   }
 
