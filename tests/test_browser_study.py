@@ -220,10 +220,11 @@ def test_drill_can_be_limited_to_questions_marked_for_review(page):
     ready(page, TOPIC)
     page.locator('.study-bar[data-qid="t20"] .study-mark[data-mark="review"]').click()
     ready(page, "drill/")
+    page.locator(".study-drill-scope > summary").click()
     page.locator("input[name=only-review]").check()
     for _ in range(3):
         assert page.locator(".study-card__title").inner_text().startswith("T20 ")
-        page.locator(".study-next").click()
+        page.locator(".study-card__actions .study-next").click()
 
 
 def test_review_lists_marked_questions_and_clears_after_confirmation(page):
@@ -285,3 +286,101 @@ def test_print_page_renders_to_a_pdf_with_every_question(page, site):
     topics = len({q["topic"] for q in listing})
     assert topics <= len(pdf.pages) <= 40 * len(listing), f"{len(pdf.pages)} pages for {len(listing)} questions"
     assert page.locator("article math").count() > 20, "formulas missing from the print page"
+
+
+@pytest.mark.parametrize("device", ["page", "mobile"])
+def test_answers_are_read_at_body_size(device, request):
+    tab = request.getfixturevalue(device)
+    ready(tab, TOPIC)
+    tab.locator(".study-reveal").click()
+    sizes = tab.evaluate("""() => {
+        const px = el => parseFloat(getComputedStyle(el).fontSize);
+        const body = px(document.querySelector('article.md-typeset'));  // the text size of the page
+        const quick = px(document.querySelector('details.answer .quick > p:not(.admonition-title)'));
+        const explain = px(document.querySelector('details.answer .explain > p:not(.admonition-title)'));
+        const code = px(document.querySelector('details.answer p code'));
+        return {body, quick, explain, code};
+    }""")
+    assert sizes["quick"] == sizes["body"] and sizes["explain"] == sizes["body"], sizes
+    assert sizes["code"] >= 0.8 * sizes["body"], sizes
+
+
+def drawn(tab) -> str:
+    return tab.locator(".study-card__title").inner_text().split(" · ")[0]
+
+
+@pytest.mark.parametrize("device", ["page", "mobile"])
+def test_drill_deals_a_deck_without_repeats_and_leaves_known_questions_out(device, request, site):
+    tab = request.getfixturevalue(device)
+    ready(tab, "drill/")
+    tab.locator(".study-drill-scope > summary").click()
+    tab.locator(".study-topics-none").click()
+    tab.locator("#study-drill .study-card p", has_text="没有符合条件").wait_for()
+    tab.locator("input[name=topic][value='卷积神经网络基础']").check()
+    ids = [q["id"] for q in json.loads((site / "downloads" / "questions.json").read_text(encoding="utf-8"))
+           if q["topic"] == "卷积神经网络基础"]
+    assert f"1 / {tab.locator('input[name=topic]').count()} 个主题，{len(ids)} 题" in tab.locator(".study-drill-scope > summary").inner_text()
+    seen = [drawn(tab)]
+    for _ in ids[1:]:
+        tab.locator(".study-card__actions .study-next").click()
+        seen.append(drawn(tab))
+    assert sorted(seen) == sorted(ids), f"a round repeats or skips: {seen}"
+    assert f"本轮第 {len(ids)} / {len(ids)} 题" in tab.locator(".study-deck-position").inner_text()
+    # Marked 会了: out of the next rounds, unless asked for
+    tab.keyboard.press("1")
+    known = drawn(tab)
+    tab.locator(".study-card__actions .study-next").click()
+    for _ in range(len(ids)):
+        assert drawn(tab) != known
+        tab.locator(".study-card__actions .study-next").click()
+    tab.locator("input[name=include-known]").check()
+    assert f"{len(ids)} 题" in tab.locator(".study-drill-scope > summary").inner_text()
+    tab.locator(".study-topics-all").click()
+    assert tab.locator("input[name=topic]:checked").count() == tab.locator("input[name=topic]").count()
+
+
+@pytest.mark.parametrize("device", ["page", "mobile"])
+def test_drill_card_is_on_the_first_screen_and_marks_repeat_where_the_answer_ends(device, request):
+    tab = request.getfixturevalue(device)
+    ready(tab, "drill/")
+    height = tab.viewport_size["height"]
+    box = tab.locator(".study-card__title").bounding_box()
+    assert box["y"] + box["height"] < height, "the card starts below the first screen"
+    # No focus ring on load; hints for keys only where there are keys
+    assert tab.evaluate("() => !document.querySelector(':focus-visible')"), "a focus box on load"
+    hint = tab.locator(".study-card__actions .study-show .study-key-hint")
+    assert hint.is_visible() == (device == "page")
+    assert tab.locator("#study-drill .study-help-open").is_visible()
+    tab.locator(".study-card__actions .study-show").click()
+    end = tab.locator(".study-card__answer .study-end")
+    end.scroll_into_view_if_needed()
+    first = drawn(tab)
+    end.locator(".study-mark[data-mark='review']").click()
+    assert tab.locator(".study-card .study-marks").first.locator("[data-mark='review']").get_attribute("aria-pressed") == "true"
+    end.locator(".study-next").click()
+    assert drawn(tab) != first
+    top = tab.locator(".study-card").bounding_box()["y"]
+    assert 0 <= top < height, f"the next card starts off screen ({top:.0f}px)"
+
+
+@pytest.mark.parametrize("device", ["page", "mobile"])
+def test_topic_pages_repeat_the_marks_at_the_end_of_each_answer(device, request):
+    tab = request.getfixturevalue(device)
+    ready(tab, TOPIC)
+    ids = page_ids(tab)
+    assert tab.locator("details.answer > .study-end").count() == len(ids)
+    tab.locator(f"h2#{ids[1]} ~ details.answer").first.locator("summary").click()
+    end = tab.locator(f'details.answer > .study-end .study-mark[data-qid="{ids[1]}"][data-mark="known"]')
+    end.scroll_into_view_if_needed()
+    end.click()
+    assert tab.locator(f'.study-bar[data-qid="{ids[1]}"] .study-mark[data-mark="known"]').get_attribute("aria-pressed") == "true"
+
+
+def test_drill_without_javascript_points_to_the_question_index(browser, served):
+    context = browser.new_context(base_url=served, java_script_enabled=False, locale="zh-CN")
+    tab = context.new_page()
+    tab.goto("drill/")
+    text = tab.locator("article").inner_text()
+    context.close()
+    assert "需要启用 JavaScript" in text and "题目索引" in text
+    assert "](" not in text and "[题目索引]" not in text, "raw Markdown in the fallback"

@@ -51,9 +51,14 @@ def test_anki_deck_has_one_note_per_question_with_stable_guids(site, tmp_path):
     with zipfile.ZipFile(site / "downloads" / "handbook-zh.apkg") as deck:
         deck.extract("collection.anki2", tmp_path)
     db = sqlite3.connect(tmp_path / "collection.anki2")
-    notes = db.execute("select guid, flds from notes").fetchall()
+    notes = db.execute("select guid, flds, tags from notes").fetchall()
     db.close()
-    fields = {flds.split("\x1f")[0]: (guid, flds.split("\x1f")) for guid, flds in notes}
+    fields = {flds.split("\x1f")[0]: (guid, flds.split("\x1f")) for guid, flds, _ in notes}
+    listing = {q["id"]: q for q in json.loads((site / "downloads" / "questions.json").read_text(encoding="utf-8"))}
+    for _, flds, tags in notes:
+        qid = flds.split("\x1f")[0]
+        # Filterable by topic: the topic (spaces as _) and the ID, as Anki's space-separated tags
+        assert tags.split() == ["_".join(listing[qid]["topic"].split()), qid], (qid, tags)
     assert set(fields) == page_ids(site) and len(notes) == len(fields)
     for qid, (guid, values) in fields.items():
         # Derived from the ID alone: a re-import updates the note instead of adding one

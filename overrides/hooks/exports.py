@@ -2,9 +2,9 @@
 
 They go to `downloads/`, one set per site language:
 
-- `handbook-<lang>.apkg`: an Anki deck, one note per question, made with genanki. Each
-  note's GUID derives from the question ID alone, so re-importing a new edition updates
-  the notes instead of duplicating them;
+- `handbook-<lang>.apkg`: an Anki deck, one note per question, made with genanki, tagged
+  with its topic and ID. Each note's GUID derives from the question ID alone, so
+  re-importing a new edition updates the notes instead of duplicating them;
 - `handbook-<lang>.csv`: the same notes for spreadsheets and other flashcard tools;
 - `questions.json`: ID, title, URL and topic of every question, for other tools (the
   site's own pages get the same list inside the page, so they work from `file://`).
@@ -33,6 +33,12 @@ def listing(questions: list[Question]) -> list[dict]:
     return [{"id": q.id, "title": q.title, "url": q.url, "topic": q.page_title} for q in questions]
 
 
+def anki_tags(q: Question) -> list[str]:
+    """The topic and the ID, so a deck can be filtered or studied one topic at a time.
+    Anki splits tags at spaces: a topic's spaces become underscores."""
+    return ["_".join(q.page_title.split()), q.id]
+
+
 def anki_deck(questions: list[Question], site_url: str, name: str) -> genanki.Package:
     model = genanki.Model(
         MODEL_ID, "深度学习面试题",
@@ -53,6 +59,7 @@ def anki_deck(questions: list[Question], site_url: str, name: str) -> genanki.Pa
             fields=[q.id, html.escape(q.title), q.parts["quick"], site_url + q.url],
             guid=genanki.guid_for(GUID_NAMESPACE, q.id),
             sort_field=q.id,
+            tags=anki_tags(q),
         ))
     return genanki.Package(deck)
 

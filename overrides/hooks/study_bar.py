@@ -1,4 +1,6 @@
-"""The study bar under each question heading: two marks, copy link, the error report.
+"""The study bar under each question heading: two marks, copy link, the error report; and
+the two marks again at the end of the answer, where a reader finishes it (an answer can be
+several screens long, and the bar is back at the top).
 
 In the HTML at build time, so the page never shifts when the script runs (Lighthouse
 measured a layout shift of 0.27 when a script added them). Rendered from
@@ -29,6 +31,9 @@ def on_page_content(html, page, config, files):
         edits.append((heading.end, heading.end, render(
             config, "partials/study-bar.html", question=question, labels=labels,
             repo=config.repo_url or "", page_url=(config.site_url or "") + page.url)))
+        details = heading.next_sibling()  # questions.py checked it is the answer
+        edits.append((details.close_start, details.close_start, render(
+            config, "partials/study-end.html", question=question, labels=labels)))
     h1 = next((e for e in entry.document.root.children if e.tag == "h1"), None)
     content = splice(html, edits)
     # Where the page tools go (page_tools.py): after the <h1>, moved by the edits before it
