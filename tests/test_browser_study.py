@@ -384,3 +384,29 @@ def test_drill_without_javascript_points_to_the_question_index(browser, served):
     context.close()
     assert "需要启用 JavaScript" in text and "题目索引" in text
     assert "](" not in text and "[题目索引]" not in text, "raw Markdown in the fallback"
+
+
+@pytest.mark.parametrize("device", ["page", "mobile"])
+def test_home_page_starts_with_where_to_start_and_shows_progress(device, request, site):
+    tab = request.getfixturevalue(device)
+    tab.goto("")
+    height = tab.viewport_size["height"]
+    for link in (tab.locator(".home-actions a", has_text="开始刷题"), tab.locator(".home-topics a").first):
+        box = link.bounding_box()
+        assert box["y"] + box["height"] <= height, f"{link.inner_text()} is below the first screen"
+    questions = json.loads((site / "downloads" / "questions.json").read_text(encoding="utf-8"))
+    per_topic = {}
+    for q in questions:
+        per_topic[q["topic"]] = per_topic.get(q["topic"], 0) + 1
+    items = tab.locator(".home-topics li:has(.home-count)")
+    listed = {items.nth(i).locator("a").inner_text(): items.nth(i).locator(".home-count").inner_text()
+              for i in range(items.count())}
+    assert listed == {topic: f"{n} 题" for topic, n in per_topic.items()}
+    # A new reader sees no zeros; a reader with marks sees them per topic and site-wide
+    assert tab.locator(".home-progress").is_hidden() and tab.locator(".home-topic-progress:visible").count() == 0
+    ready(tab, TOPIC)
+    tab.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="known"]').click()
+    tab.goto("")
+    topic = tab.locator(".home-topics li", has=tab.locator("a", has_text="卷积神经网络基础"))
+    assert topic.locator(".home-topic-progress").inner_text() == f"会了 1 / {per_topic['卷积神经网络基础']}"
+    assert f"全站：会了 1 / {len(questions)}" in tab.locator(".home-progress").inner_text()

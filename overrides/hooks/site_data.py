@@ -56,6 +56,17 @@ class Handbook:
         order = [p.file.src_uri for p in siblings if getattr(p, "file", None)]
         return registry.pages_with_questions(order)
 
+    def sections(self):
+        """The nav's sections that hold topic pages, each with its topics in nav order
+        (the home page's start points)."""
+        out = []
+        for section in self.nav.items:
+            order = [p.file.src_uri for p in getattr(section, "children", None) or [] if getattr(p, "file", None)]
+            topics = registry.pages_with_questions(order)
+            if topics:
+                out.append({"title": section.title, "topics": topics})
+        return out
+
     def notebooks(self):
         by_id = registry.by_id()
         return [(notebook, [by_id[i] for i in notebook.question_ids if i in by_id])

@@ -62,6 +62,23 @@
       var on = state.marks[button.getAttribute("data-qid")] === button.getAttribute("data-mark");
       button.setAttribute("aria-pressed", on ? "true" : "false");
     });
+    refreshProgress(state);
+  }
+
+  /* Progress wherever a page lists questions it does not hold (the home page's topics):
+     shown only once the reader has marked something, so a new reader sees no zeros */
+  function refreshProgress(state) {
+    var any = Object.keys(state.marks).length > 0;
+    document.querySelectorAll("[data-progress-ids]").forEach(function (element) {
+      var ids = element.getAttribute("data-progress-ids").split(" ");
+      var here = counts(ids, state);
+      element.textContent = format(config.labels.topicProgress, { known: here.known, total: ids.length });
+      element.hidden = !any;
+    });
+    document.querySelectorAll(".home-progress").forEach(function (element) {
+      element.querySelector(".study-progress").textContent = siteProgress(state);
+      element.hidden = !any;
+    });
   }
 
   /* Page scripts register what to redraw when the marks change (in this tab or another) */
@@ -110,6 +127,12 @@
   });
 
   window.addEventListener("storage", function (event) { if (event.key === STORE) changed(); });
+  // This script runs in <head>, before the theme's bundle; the theme then swaps pages in
+  // without reloading it (instant navigation) and says so on document$
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.document$) window.document$.subscribe(function () { refreshProgress(load()); });
+    else refreshProgress(load());
+  });
 
   window.HandbookStudy = {
     config: config, labels: config.labels, load: load, save: save, setMark: setMark, counts: counts,
