@@ -410,3 +410,28 @@ def test_home_page_starts_with_where_to_start_and_shows_progress(device, request
     topic = tab.locator(".home-topics li", has=tab.locator("a", has_text="卷积神经网络基础"))
     assert topic.locator(".home-topic-progress").inner_text() == f"会了 1 / {per_topic['卷积神经网络基础']}"
     assert f"全站：会了 1 / {len(questions)}" in tab.locator(".home-progress").inner_text()
+
+
+@pytest.mark.parametrize("device", ["page", "mobile"])
+@pytest.mark.parametrize("way", ["chip", "back"])
+def test_back_from_a_notebook_reopens_the_answer(device, way, request):
+    tab = request.getfixturevalue(device)
+    ready(tab, TOPIC)
+    answer = tab.locator("h2#t15 ~ details.answer").first
+    answer.locator("summary").click()
+    link = answer.locator("a[href*='notebooks/']").first
+    link.scroll_into_view_if_needed()
+    link.click()
+    tab.wait_for_url(re.compile(r"/notebooks/"))
+    chip = tab.locator(".study-return")
+    chip.wait_for()
+    assert chip.inner_text() == "回到 T15 的答案" and chip.is_visible()
+    if way == "chip":
+        chip.click()
+    else:
+        tab.go_back()
+    tab.wait_for_url(re.compile(r"/theory/cnn-basics/"))
+    tab.locator(".study-page").wait_for()
+    tab.wait_for_function("() => document.querySelector('h2#t15 ~ details.answer').open")
+    others = tab.evaluate("() => [...document.querySelectorAll('details.answer')].filter(d => d.open).length")
+    assert others == 1, "only the answer the reader left from is open"

@@ -127,11 +127,55 @@
   });
 
   window.addEventListener("storage", function (event) { if (event.key === STORE) changed(); });
+  /* Back from a notebook. A link from an answer to a notebook leaves a note in this tab
+     (sessionStorage): the notebook page then offers a chip back to the question, and the
+     question's page opens that answer again when the reader returns (by the chip or by
+     the browser's back button), instead of showing every answer collapsed. */
+  var RETURN = "dl-handbook:return";
+
+  function readReturn() {
+    try { return JSON.parse(sessionStorage.getItem(RETURN) || "null"); } catch (e) { return null; }
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("details.answer a[href]");
+    if (!link || !/\/notebooks\//.test(link.pathname)) return;
+    var heading = link.closest("details.answer").previousElementSibling;
+    while (heading && !heading.matches("h2.question")) heading = heading.previousElementSibling;
+    if (!heading) return;
+    try {
+      sessionStorage.setItem(RETURN, JSON.stringify({
+        page: location.pathname, qid: heading.id, id: heading.id.toUpperCase(), notebook: link.pathname
+      }));
+    } catch (e) { /* storage off: no way back offered */ }
+  });
+
+  function offerReturn() {
+    var note = readReturn();
+    var chip = document.querySelector(".study-return");
+    if (chip) chip.remove();
+    if (!note) return;
+    if (location.pathname === note.notebook) {
+      chip = document.createElement("a");
+      chip.className = "study-return md-button md-button--primary";
+      chip.href = note.page + "#" + note.qid;
+      chip.textContent = format(config.labels.returnTo, { id: note.id });
+      // Inside the article: the theme styles buttons there, and swaps it out on the next page
+      (document.querySelector("article.md-typeset") || document.body).appendChild(chip);
+    } else if (location.pathname === note.page) {
+      var heading = document.getElementById(note.qid);
+      var details = heading && heading.parentNode.querySelector("#" + note.qid + " ~ details.answer");
+      if (details) details.open = true;
+      sessionStorage.removeItem(RETURN);
+    }
+  }
+
   // This script runs in <head>, before the theme's bundle; the theme then swaps pages in
   // without reloading it (instant navigation) and says so on document$
   document.addEventListener("DOMContentLoaded", function () {
-    if (window.document$) window.document$.subscribe(function () { refreshProgress(load()); });
-    else refreshProgress(load());
+    function mounted() { refreshProgress(load()); offerReturn(); }
+    if (window.document$) window.document$.subscribe(mounted);
+    else mounted();
   });
 
   window.HandbookStudy = {
