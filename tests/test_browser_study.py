@@ -286,6 +286,30 @@ def test_print_page_renders_to_a_pdf_with_every_question(page, site):
     topics = len({q["topic"] for q in listing})
     assert topics <= len(pdf.pages) <= 40 * len(listing), f"{len(pdf.pages)} pages for {len(listing)} questions"
     assert page.locator("article math").count() > 20, "formulas missing from the print page"
+    # On paper a link to a notebook says where it leads
+    target = page.locator("article a[data-print-target]").first
+    after = target.evaluate("a => getComputedStyle(a, '::after').content")
+    assert target.get_attribute("data-print-target").startswith("notebooks/") and "notebooks/" in after
+
+
+def test_quick_answers_edition_is_short_and_complete(page, site):
+    from pypdf import PdfReader
+
+    listing = json.loads((site / "downloads" / "questions.json").read_text(encoding="utf-8"))
+    page.goto("print-quick/")
+    page.emulate_media(media="print")
+    quick = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=False)))
+    text = "".join(p.extract_text() for p in quick.pages)
+    missing = [q["id"] for q in listing if q["id"] not in text]
+    assert missing == [], f"IDs missing from the quick edition: {missing}"
+    assert page.locator("article :is(.explain, .followup, .erratum, .refs)").count() == 0, "more than quick answers"
+    assert page.locator("article .print-quick__answer").count() == len(listing)
+    page.goto("print/")
+    page.emulate_media(media="print")
+    full = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=False)))
+    # About ten pages for the article's 32 questions: a third of a page per question at most
+    assert len(quick.pages) <= len(listing) / 3 and len(quick.pages) * 5 <= len(full.pages), \
+        f"quick {len(quick.pages)} pages, full {len(full.pages)}, {len(listing)} questions"
 
 
 @pytest.mark.parametrize("device", ["page", "mobile"])

@@ -31,9 +31,14 @@ def rebase_url(value: str, source_url: str, target_url: str, local_ids: set[str]
         return fragment
     if not parts.path:  # an anchor on the source page that this page lacks: link to it there
         return get_relative_url(source_url or ".", target_url) + fragment
-    absolute = posixpath.normpath(posixpath.join(posixpath.dirname(source_url.rstrip("/") + "/x"), parts.path))
-    relative = get_relative_url(absolute + ("/" if parts.path.endswith("/") else ""), target_url)
+    relative = get_relative_url(site_path(parts.path, source_url), target_url)
     return relative + fragment
+
+
+def site_path(path: str, source_url: str) -> str:
+    """A relative link's path, written on the page at `source_url`, from the site root."""
+    absolute = posixpath.normpath(posixpath.join(posixpath.dirname(source_url.rstrip("/") + "/x"), path))
+    return absolute + ("/" if path.endswith("/") else "")
 
 
 def topic_body(content: str, source_url: str, target_url: str, local_ids: set[str], where: str) -> str:
@@ -57,6 +62,12 @@ def topic_body(content: str, source_url: str, target_url: str, local_ids: set[st
             del attrs["id"]  # a topic's section anchors would collide with another topic's
         if element.tag == "details" and "answer" in element.classes:
             attrs["open"] = None
+        href = attrs.get("href")
+        if element.tag == "a" and href and not urlsplit(href).scheme and urlsplit(href).path:
+            # On paper a link to a notebook says where it leads (handbook.css prints it)
+            target = site_path(urlsplit(href).path, source_url)
+            if target.startswith("notebooks/"):
+                attrs["data-print-target"] = target
         for name in ("href", "src"):
             if attrs.get(name) is not None:
                 attrs[name] = rebase_url(attrs[name], source_url, target_url, local_ids)

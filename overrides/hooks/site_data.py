@@ -37,18 +37,20 @@ class Handbook:
     def topics_of(questions) -> list[str]:
         return list(dict.fromkeys(q.page_title for q in questions))
 
-    def answer_for(self, question, page) -> Markup:
-        """A question's answer as another page shows it (the drill card): links rebased.
+    def answer_for(self, question, page, part: str | None = None) -> Markup:
+        """A question's answer (or one part of it: "quick") as another page shows it (the
+        drill card, the quick-answers print edition): links rebased.
 
         The parse that built the model listed every href and src in the answer, so the
         attributes are rewritten as the build wrote them, in one pass, without parsing the
         answer again (the drill holds every answer: a second parse cost about 0.25 s)."""
         rebased = {escape(v): escape(rebase_url(v, question.page_url, page.url, set())) for v in question.links}
         rebased = {old: new for old, new in rebased.items() if old != new}
+        html = question.answer_html if part is None else question.parts[part]
         if not rebased:
-            return Markup(question.answer_html)
+            return Markup(html)
         pattern = re.compile(r'\b(href|src)="(' + "|".join(map(re.escape, rebased)) + r')"')
-        return Markup(pattern.sub(lambda m: f'{m.group(1)}="{rebased[m.group(2)]}"', question.answer_html))
+        return Markup(pattern.sub(lambda m: f'{m.group(1)}="{rebased[m.group(2)]}"', html))
 
     def topics(self, page):
         """The topic pages in the same nav section as `page`, each with its questions."""
@@ -71,6 +73,10 @@ class Handbook:
         by_id = registry.by_id()
         return [(notebook, [by_id[i] for i in notebook.question_ids if i in by_id])
                 for notebook in catalogue(self.files)]
+
+    def print_topics(self):
+        """Every page with questions, in nav order (the quick-answers print edition)."""
+        return registry.pages_with_questions([p.file.src_uri for p in self.nav.pages])
 
     def print_sections(self, page):
         return [dict(s, body=Markup(s["body"])) for s in sections(page.url, self.nav)]
