@@ -27,6 +27,7 @@ PAGE_TYPES = {
     "drill": "drill/",
     "review": "review/",
     "print": "print/",
+    "quick": "print-quick/",
 }
 
 # What readers type, and the question that must come first (a set where two questions

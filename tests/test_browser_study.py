@@ -363,9 +363,11 @@ def test_drill_deals_a_deck_without_repeats_and_leaves_known_questions_out(devic
     assert tab.locator("input[name=topic]:checked").count() == tab.locator("input[name=topic]").count()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("device", ["page", "mobile"])
-def test_drill_card_is_on_the_first_screen_and_marks_repeat_where_the_answer_ends(device, request):
+def test_drill_card_is_on_the_first_screen_and_marks_repeat_where_the_answer_ends(device, scheme, request):
     tab = request.getfixturevalue(device)
+    tab.emulate_media(color_scheme=scheme)
     ready(tab, "drill/")
     height = tab.viewport_size["height"]
     box = tab.locator(".study-card__title").bounding_box()
@@ -410,9 +412,11 @@ def test_drill_without_javascript_points_to_the_question_index(browser, served):
     assert "](" not in text and "[题目索引]" not in text, "raw Markdown in the fallback"
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("device", ["page", "mobile"])
-def test_home_page_starts_with_where_to_start_and_shows_progress(device, request, site):
+def test_home_page_starts_with_where_to_start_and_shows_progress(device, scheme, request, site):
     tab = request.getfixturevalue(device)
+    tab.emulate_media(color_scheme=scheme)
     tab.goto("")
     height = tab.viewport_size["height"]
     for link in (tab.locator(".home-actions a", has_text="开始刷题"), tab.locator(".home-topics a").first):
