@@ -61,7 +61,8 @@ def test_print_links_go_to_questions_on_the_print_page_or_back_to_their_pages():
                '<img src="../../assets/figures/abc.png">')
     out = print_page.topic_body(content, "theory/cnn-basics/", "print/", {"t17", "t20"}, "x.md")
     assert '<a href="#t17">' in out and '<a href="#t20">' in out
-    assert '<a href="../notebooks/parameter-counts/#sec">' in out
+    # On paper a notebook link says where it leads (the site path, printed by handbook.css)
+    assert '<a href="../notebooks/parameter-counts/#sec" data-print-target="notebooks/parameter-counts/">' in out
     assert '<img src="../assets/figures/abc.png">' in out
     # An anchor this page lacks (sections lose theirs on the print page) points to its page
     assert '<a href="../theory/cnn-basics/#local-section">' in out
