@@ -50,6 +50,11 @@ def load_hook(name: str):
     return module
 
 
+def notebook_results(name: str) -> dict:
+    """What a notebook's `results` cell printed: the numbers pages may quote."""
+    return load_hook("notebook_values").read_results(ROOT / "notebooks" / f"{name}.ipynb")
+
+
 @pytest.fixture(scope="session")
 def build(tmp_path_factory) -> Build:
     """The real site, built once per test run with `mkdocs build --strict`.

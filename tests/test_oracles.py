@@ -14,13 +14,11 @@ import math
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_hook
-
-values = load_hook("notebook_values")
+from conftest import notebook_results
 
 
 def results(name: str) -> dict:
-    return values.read_results(ROOT / "notebooks" / f"{name}.ipynb")
+    return notebook_results(name)
 
 
 # Average precision: scikit-learn --------------------------------------------------------

@@ -13,17 +13,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch")
 from torch.nn.utils.fusion import fuse_conv_bn_eval  # noqa: E402
 
-values = load_hook("notebook_values")
-
 
 @pytest.fixture(scope="module")
 def r() -> dict:
-    return values.read_results(ROOT / "notebooks" / "batchnorm-folding.ipynb")
+    return notebook_results("batchnorm-folding")
 
 
 def step_input(r) -> np.ndarray:

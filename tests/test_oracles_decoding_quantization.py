@@ -13,11 +13,9 @@ import math
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch")
-
-values = load_hook("notebook_values")
 
 
 
@@ -32,7 +30,7 @@ def at_every_granularity(quantize, x, n, c, g):
     }
 
 def results(name: str) -> dict:
-    return values.read_results(ROOT / "notebooks" / f"{name}.ipynb")
+    return notebook_results(name)
 
 
 # T31 · decoding ------------------------------------------------------------------------

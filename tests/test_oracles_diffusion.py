@@ -16,18 +16,17 @@ import math
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch")
 diffusers = pytest.importorskip("diffusers")
 
-values = load_hook("notebook_values")
 N_TEST = 5000   # samples per sampler run here (the notebook uses more); tolerances scale with it
 
 
 @pytest.fixture(scope="module")
 def r() -> dict:
-    return values.read_results(ROOT / "notebooks" / "diffusion.ipynb")
+    return notebook_results("diffusion")
 
 
 def ddpm(r, schedule="linear", **kw):

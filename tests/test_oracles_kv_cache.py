@@ -13,18 +13,17 @@ import math
 
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-values = load_hook("notebook_values")
 GiB = 2**30
 
 
 @pytest.fixture(scope="module")
 def r() -> dict:
-    return values.read_results(ROOT / "notebooks" / "kv-cache.ipynb")
+    return notebook_results("kv-cache")
 
 
 def llama3_8b_config(**overrides):

@@ -16,13 +16,12 @@ from fractions import Fraction
 
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 peft = pytest.importorskip("peft")
 
-values = load_hook("notebook_values")
 # raised inside transformers when PEFT inspects the model; not about anything tested here
 pytestmark = pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing.*:FutureWarning")
 GB = 10**9
@@ -35,7 +34,7 @@ TARGETS = {
 
 @pytest.fixture(scope="module")
 def r() -> dict:
-    return values.read_results(ROOT / "notebooks" / "lora.ipynb")
+    return notebook_results("lora")
 
 
 def llama3_8b_config():

@@ -15,22 +15,20 @@ import math
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch")
 ml_dtypes = pytest.importorskip("ml_dtypes")
 
-values = load_hook("notebook_values")
-
 
 @pytest.fixture(scope="module")
 def r() -> dict:
-    return values.read_results(ROOT / "notebooks" / "mixed-precision.ipynb")
+    return notebook_results("mixed-precision")
 
 
 @pytest.fixture(scope="module")
 def q() -> dict:
-    return values.read_results(ROOT / "notebooks" / "quantization.ipynb")
+    return notebook_results("quantization")
 
 
 # Format constants ---------------------------------------------------------------------------

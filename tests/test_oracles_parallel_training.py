@@ -14,16 +14,14 @@ from fractions import Fraction
 
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch")
-
-values = load_hook("notebook_values")
 
 
 @pytest.fixture(scope="module")
 def r() -> dict:
-    return values.read_results(ROOT / "notebooks" / "parallel-training.ipynb")
+    return notebook_results("parallel-training")
 
 
 # ZeRO (Rajbhandari et al. 2020, sec. 5 and fig. 1) -------------------------------------

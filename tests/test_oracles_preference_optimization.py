@@ -15,18 +15,16 @@ import math
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch")
 optimize = pytest.importorskip("scipy.optimize")
 F = torch.nn.functional
 
-values = load_hook("notebook_values")
-
 
 @pytest.fixture(scope="module")
 def r() -> dict:
-    return values.read_results(ROOT / "notebooks" / "preference-optimization.ipynb")
+    return notebook_results("preference-optimization")
 
 
 # Reward model and PPO -------------------------------------------------------------------

@@ -14,12 +14,10 @@ import math
 
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch")
 scipy_optimize = pytest.importorskip("scipy.optimize")
-
-values = load_hook("notebook_values")
 
 # Hoffmann et al. 2022 (approach 3, as printed); Besiroglu et al. 2024, table 1
 FITS = {
@@ -30,12 +28,12 @@ FITS = {
 
 @pytest.fixture(scope="module")
 def r() -> dict:
-    return values.read_results(ROOT / "notebooks" / "scaling-laws.ipynb")
+    return notebook_results("scaling-laws")
 
 
 @pytest.fixture(scope="module")
 def counts() -> dict:
-    return values.read_results(ROOT / "notebooks" / "transformer-parameter-counts.ipynb")
+    return notebook_results("transformer-parameter-counts")
 
 
 def scipy_optimum(fit, compute):

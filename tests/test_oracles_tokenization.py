@@ -27,18 +27,17 @@ import re
 
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import ROOT, notebook_results
 
 tokenizers = pytest.importorskip("tokenizers")
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers  # noqa: E402
 
-values = load_hook("notebook_values")
 NOTEBOOK = ROOT / "notebooks" / "tokenization.ipynb"
 
 
 @pytest.fixture(scope="module")
 def r() -> dict:
-    return values.read_results(NOTEBOOK)
+    return notebook_results("tokenization")
 
 
 @pytest.fixture(scope="module")
@@ -188,5 +187,5 @@ def test_embedding_parameters(r, vocab, key_one, key_pair):
         assert n_in == r[key_one]
     assert n_in + n_out == r[key_pair]
     if vocab == 128256:
-        assert n_in == values.read_results(ROOT / "notebooks" / "transformer-parameter-counts.ipynb")["llama3_8b_embedding"]
+        assert n_in == notebook_results("transformer-parameter-counts")["llama3_8b_embedding"]
         assert r["vocab_extra_params"] == n_in + n_out - r["llama2_7b_embedding_pair"]

@@ -20,20 +20,19 @@ import math
 
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 nn, F = torch.nn, torch.nn.functional
 
-values = load_hook("notebook_values")
 GiB = 2**30
 S, B, H, A, FFN = 128, 2, 256, 4, 704       # small shapes: 5as/h = 10, f/h = 2.75
 
 
 @pytest.fixture(scope="module")
 def r() -> dict:
-    return values.read_results(ROOT / "notebooks" / "training-memory.ipynb")
+    return notebook_results("training-memory")
 
 
 def saved_storages(fn, exclude, *inputs):

@@ -14,16 +14,14 @@ import math
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: `pip install torch==2.13.0` (CPU build)")
 F = torch.nn.functional
 
-values = load_hook("notebook_values")
-
 
 def results(name: str) -> dict:
-    return values.read_results(ROOT / "notebooks" / f"{name}.ipynb")
+    return notebook_results(name)
 
 
 # T28: RoPE --------------------------------------------------------------------------------

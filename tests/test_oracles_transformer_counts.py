@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: `pip install torch==2.13.0` (CPU build)")
 transformers = pytest.importorskip("transformers", reason="transformers not installed")
 
-values = load_hook("notebook_values")
-
 
 def results(name: str) -> dict:
-    return values.read_results(ROOT / "notebooks" / f"{name}.ipynb")
+    return notebook_results(name)
 
 
 COUNTS = "transformer-parameter-counts"

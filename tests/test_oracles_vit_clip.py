@@ -15,23 +15,21 @@ import math
 import numpy as np
 import pytest
 
-from conftest import ROOT, load_hook
+from conftest import notebook_results
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 F = torch.nn.functional
 
-values = load_hook("notebook_values")
-
 
 @pytest.fixture(scope="module")
 def r() -> dict:
-    return values.read_results(ROOT / "notebooks" / "vit-clip.ipynb")
+    return notebook_results("vit-clip")
 
 
 @pytest.fixture(scope="module")
 def net() -> dict:
-    return values.read_results(ROOT / "notebooks" / "network-parameter-counts.ipynb")
+    return notebook_results("network-parameter-counts")
 
 
 def n_params(module) -> int:
