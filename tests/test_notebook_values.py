@@ -28,6 +28,13 @@ def test_substitutes_with_default_and_explicit_formats(tmp_path):
     assert out == "417,792 / 0.73 / 0.7346 / VGG"
 
 
+def test_scientific_notation_is_written_for_readers(tmp_path):
+    folder = results_notebook(tmp_path, '{"big": 3.4028e38, "small": 5.96e-8, "err": 2.5e-06, "p": 3e-23, "d": 2.86e-06}')
+    out = values.substitute("{{ nb.demo.big:.3g }} {{ nb.demo.small:.3g }} {{ nb.demo.err:.1e }} {{ nb.demo.p:.0e }} "
+                            "{{ nb.demo.d }}", folder, "p.md")
+    assert out == "3.4×10³⁸ 5.96×10⁻⁸ 2.5×10⁻⁶ 3×10⁻²³ 2.86×10⁻⁶"
+
+
 def test_leaves_tex_braces_alone(tmp_path):
     folder = results_notebook(tmp_path, '{"n": 1}')
     assert values.substitute("$e^{{z_i}}$", folder, "p.md") == "$e^{{z_i}}$"

@@ -7,7 +7,9 @@ disagree with the notebook. `tests/test_notebooks.py` re-executes every notebook
 if a stored output is stale.
 
 Syntax: `{{ nb.network-parameter-counts.vgg16_total }}` or with a format spec,
-`{{ nb.mean-average-precision.voc07_map50:.3f }}`. Integers default to thousands separators.
+`{{ nb.mean-average-precision.voc07_map50:.3f }}`. Integers default to thousands separators;
+a spec that gives scientific notation (`:.2e`, `:.3g` of a large or small number) is written
+the way a reader writes it, 3.4×10³⁸.
 """
 
 from __future__ import annotations
@@ -52,14 +54,28 @@ def read_results(path: Path) -> dict:
     return results
 
 
+SCIENTIFIC = re.compile(r"^(-?\d+(?:\.\d+)?)e([+-])(\d+)$")
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def readable(text: str) -> str:
+    """A reader's notation, not a program's: 3.4e+38 reads as 3.4×10³⁸."""
+    scientific = SCIENTIFIC.match(text)
+    if not scientific:
+        return text
+    mantissa, sign, exponent = scientific.groups()
+    power = ("-" if sign == "-" else "") + str(int(exponent))
+    return f"{mantissa}×10{power.translate(SUPERSCRIPT)}"
+
+
 def format_value(value, spec: str | None) -> str:
     if spec:
-        return format(value, spec)
+        return readable(format(value, spec))
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, int):
         return f"{value:,}"
-    return f"{value:.4g}"
+    return readable(f"{value:.4g}")
 
 
 def substitute(markdown: str, notebooks_dir: Path, where: str) -> str:
