@@ -16,6 +16,34 @@ pytestmark = pytest.mark.browser
 
 TOPIC = "theory/cnn-basics/"
 
+# The study flow is checked on a phone and a desktop, in light and dark (issue 15)
+FORMS = [("page", "light"), ("page", "dark"), ("mobile", "light"), ("mobile", "dark")]
+
+
+def form_id(form) -> str:
+    return ("desktop" if form[0] == "page" else "phone") + "-" + form[1]
+
+
+@pytest.fixture(params=FORMS, ids=form_id)
+def tab(request):
+    device, scheme = request.param
+    browser_tab = request.getfixturevalue(device)
+    browser_tab.emulate_media(color_scheme=scheme)
+    return browser_tab
+
+
+# The walk over every page is long: each device and each scheme once
+@pytest.fixture(params=[FORMS[0], FORMS[3]], ids=form_id)
+def walk_tab(request):
+    device, scheme = request.param
+    browser_tab = request.getfixturevalue(device)
+    browser_tab.emulate_media(color_scheme=scheme)
+    return browser_tab
+
+
+def is_phone(tab) -> bool:
+    return tab.viewport_size["width"] < 600
+
 
 def ready(page, path: str):
     page.goto(path)
@@ -45,7 +73,8 @@ def test_marks_survive_reload_and_update_progress(page, site):
     assert page.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="known"]').get_attribute("aria-pressed") == "false"
 
 
-def test_reveal_all_opens_every_answer_and_is_kept_per_page(page):
+def test_reveal_all_opens_every_answer_and_is_kept_per_page(tab):
+    page = tab
     ready(page, TOPIC)
     answers = page.locator("article details.answer")
     assert answers.count() >= 5 and all(answers.nth(i).get_attribute("open") is None for i in range(answers.count()))
@@ -107,9 +136,8 @@ def header_bottom(page) -> float:
     return page.evaluate("() => document.querySelector('.md-header').getBoundingClientRect().bottom")
 
 
-@pytest.mark.parametrize("device", ["page", "mobile"])
-def test_j_and_k_reach_every_question_on_every_page(device, request, site):
-    tab = request.getfixturevalue(device)
+def test_j_and_k_reach_every_question_on_every_page(walk_tab, site):
+    tab = walk_tab
     for path in topic_pages(site):
         ready(tab, path)
         ids = page_ids(tab)
@@ -130,9 +158,7 @@ def test_j_and_k_reach_every_question_on_every_page(device, request, site):
             assert focused_id(tab) == expected, f"{path}: K"
 
 
-@pytest.mark.parametrize("device", ["page", "mobile"])
-def test_marks_and_o_act_on_the_question_that_has_the_focus(device, request):
-    tab = request.getfixturevalue(device)
+def test_marks_and_o_act_on_the_question_that_has_the_focus(tab):
     ready(tab, TOPIC)
     ids = page_ids(tab)
     for _ in range(3):
@@ -312,9 +338,7 @@ def test_quick_answers_edition_is_short_and_complete(page, site):
         f"quick {len(quick.pages)} pages, full {len(full.pages)}, {len(listing)} questions"
 
 
-@pytest.mark.parametrize("device", ["page", "mobile"])
-def test_answers_are_read_at_body_size(device, request):
-    tab = request.getfixturevalue(device)
+def test_answers_are_read_at_body_size(tab):
     ready(tab, TOPIC)
     tab.locator(".study-reveal").click()
     sizes = tab.evaluate("""() => {
@@ -333,9 +357,7 @@ def drawn(tab) -> str:
     return tab.locator(".study-card__title").inner_text().split(" · ")[0]
 
 
-@pytest.mark.parametrize("device", ["page", "mobile"])
-def test_drill_deals_a_deck_without_repeats_and_leaves_known_questions_out(device, request, site):
-    tab = request.getfixturevalue(device)
+def test_drill_deals_a_deck_without_repeats_and_leaves_known_questions_out(tab, site):
     ready(tab, "drill/")
     tab.locator(".study-drill-scope > summary").click()
     tab.locator(".study-topics-none").click()
@@ -363,11 +385,7 @@ def test_drill_deals_a_deck_without_repeats_and_leaves_known_questions_out(devic
     assert tab.locator("input[name=topic]:checked").count() == tab.locator("input[name=topic]").count()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("device", ["page", "mobile"])
-def test_drill_card_is_on_the_first_screen_and_marks_repeat_where_the_answer_ends(device, scheme, request):
-    tab = request.getfixturevalue(device)
-    tab.emulate_media(color_scheme=scheme)
+def test_drill_card_is_on_the_first_screen_and_marks_repeat_where_the_answer_ends(tab):
     ready(tab, "drill/")
     height = tab.viewport_size["height"]
     box = tab.locator(".study-card__title").bounding_box()
@@ -375,7 +393,7 @@ def test_drill_card_is_on_the_first_screen_and_marks_repeat_where_the_answer_end
     # No focus ring on load; hints for keys only where there are keys
     assert tab.evaluate("() => !document.querySelector(':focus-visible')"), "a focus box on load"
     hint = tab.locator(".study-card__actions .study-show .study-key-hint")
-    assert hint.is_visible() == (device == "page")
+    assert hint.is_visible() == (not is_phone(tab))
     assert tab.locator("#study-drill .study-help-open").is_visible()
     tab.locator(".study-card__actions .study-show").click()
     end = tab.locator(".study-card__answer .study-end")
@@ -389,9 +407,7 @@ def test_drill_card_is_on_the_first_screen_and_marks_repeat_where_the_answer_end
     assert 0 <= top < height, f"the next card starts off screen ({top:.0f}px)"
 
 
-@pytest.mark.parametrize("device", ["page", "mobile"])
-def test_topic_pages_repeat_the_marks_at_the_end_of_each_answer(device, request):
-    tab = request.getfixturevalue(device)
+def test_topic_pages_repeat_the_marks_at_the_end_of_each_answer(tab):
     ready(tab, TOPIC)
     ids = page_ids(tab)
     assert tab.locator("details.answer > .study-end").count() == len(ids)
@@ -412,11 +428,7 @@ def test_drill_without_javascript_points_to_the_question_index(browser, served):
     assert "](" not in text and "[题目索引]" not in text, "raw Markdown in the fallback"
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("device", ["page", "mobile"])
-def test_home_page_starts_with_where_to_start_and_shows_progress(device, scheme, request, site):
-    tab = request.getfixturevalue(device)
-    tab.emulate_media(color_scheme=scheme)
+def test_home_page_starts_with_where_to_start_and_shows_progress(tab, site):
     tab.goto("")
     height = tab.viewport_size["height"]
     for link in (tab.locator(".home-actions a", has_text="开始刷题"), tab.locator(".home-topics a").first):
@@ -440,10 +452,8 @@ def test_home_page_starts_with_where_to_start_and_shows_progress(device, scheme,
     assert f"全站：会了 1 / {len(questions)}" in tab.locator(".home-progress").inner_text()
 
 
-@pytest.mark.parametrize("device", ["page", "mobile"])
 @pytest.mark.parametrize("way", ["chip", "back"])
-def test_back_from_a_notebook_reopens_the_answer(device, way, request):
-    tab = request.getfixturevalue(device)
+def test_back_from_a_notebook_reopens_the_answer(tab, way):
     ready(tab, TOPIC)
     answer = tab.locator("h2#t15 ~ details.answer").first
     answer.locator("summary").click()
