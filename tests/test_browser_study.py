@@ -24,21 +24,16 @@ def form_id(form) -> str:
     return ("desktop" if form[0] == "page" else "phone") + "-" + form[1]
 
 
-@pytest.fixture(params=FORMS, ids=form_id)
-def tab(request):
+def open_form(request):
     device, scheme = request.param
     browser_tab = request.getfixturevalue(device)
     browser_tab.emulate_media(color_scheme=scheme)
     return browser_tab
 
 
+tab = pytest.fixture(params=FORMS, ids=form_id, name="tab")(open_form)
 # The walk over every page is long: each device and each scheme once
-@pytest.fixture(params=[FORMS[0], FORMS[3]], ids=form_id)
-def walk_tab(request):
-    device, scheme = request.param
-    browser_tab = request.getfixturevalue(device)
-    browser_tab.emulate_media(color_scheme=scheme)
-    return browser_tab
+walk_tab = pytest.fixture(params=[FORMS[0], FORMS[3]], ids=form_id, name="walk_tab")(open_form)
 
 
 def is_phone(tab) -> bool:

@@ -62,10 +62,10 @@ def topic_body(content: str, source_url: str, target_url: str, local_ids: set[st
             del attrs["id"]  # a topic's section anchors would collide with another topic's
         if element.tag == "details" and "answer" in element.classes:
             attrs["open"] = None
-        href = attrs.get("href")
-        if element.tag == "a" and href and not urlsplit(href).scheme and urlsplit(href).path:
+        href = urlsplit(attrs.get("href") or "")
+        if element.tag == "a" and href.path and not href.scheme:
             # On paper a link to a notebook says where it leads (handbook.css prints it)
-            target = site_path(urlsplit(href).path, source_url)
+            target = site_path(href.path, source_url)
             if target.startswith("notebooks/"):
                 attrs["data-print-target"] = target
         for name in ("href", "src"):
@@ -79,10 +79,14 @@ def topic_body(content: str, source_url: str, target_url: str, local_ids: set[st
     return splice(content, edits)
 
 
+def topic_pages(nav) -> list:
+    """Every page that holds questions, in nav order (both print editions)."""
+    return registry.pages_with_questions([p.file.src_uri for p in nav.pages])
+
+
 def sections(target_url: str, nav) -> list[dict]:
     """Each page with questions, in nav order: its slug, title and printable body."""
-    order = [p.file.src_uri for p in nav.pages]
-    entries = registry.pages_with_questions(order)
+    entries = topic_pages(nav)
     local_ids = {q.anchor for entry in entries for q in entry.questions}
     return [{
         "slug": "print-" + re.sub(r"[^a-z0-9]+", "-", entry.uri.removesuffix(".md")).strip("-"),

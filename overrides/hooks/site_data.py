@@ -16,7 +16,7 @@ from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 from notebooks import catalogue
-from print_page import rebase_url, sections
+from print_page import rebase_url, sections, topic_pages
 from question_model import registry
 
 class Handbook:
@@ -76,7 +76,7 @@ class Handbook:
 
     def print_topics(self):
         """Every page with questions, in nav order (the quick-answers print edition)."""
-        return registry.pages_with_questions([p.file.src_uri for p in self.nav.pages])
+        return topic_pages(self.nav)
 
     def print_sections(self, page):
         return [dict(s, body=Markup(s["body"])) for s in sections(page.url, self.nav)]

@@ -135,7 +135,7 @@
       }
       if (index < 0) index = inView(list);
       if (key === "o") {
-        var details = list[index].parentNode.querySelector("#" + list[index].id + " ~ details.answer");
+        var details = S.answerOf(list[index]);
         if (details) details.open = !details.open;
         event.preventDefault();
       } else if (key === "1" || key === "2") {

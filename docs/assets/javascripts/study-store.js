@@ -127,6 +127,14 @@
   });
 
   window.addEventListener("storage", function (event) { if (event.key === STORE) changed(); });
+  /* The answer block under a question heading (the study bar sits between them) */
+  function answerOf(heading) {
+    for (var el = heading && heading.nextElementSibling; el && !el.matches("h2.question"); el = el.nextElementSibling) {
+      if (el.matches("details.answer")) return el;
+    }
+    return null;
+  }
+
   /* Back from a notebook. A link from an answer to a notebook leaves a note in this tab
      (sessionStorage): the notebook page then offers a chip back to the question, and the
      question's page opens that answer again when the reader returns (by the chip or by
@@ -163,8 +171,7 @@
       // Inside the article: the theme styles buttons there, and swaps it out on the next page
       (document.querySelector("article.md-typeset") || document.body).appendChild(chip);
     } else if (location.pathname === note.page) {
-      var heading = document.getElementById(note.qid);
-      var details = heading && heading.parentNode.querySelector("#" + note.qid + " ~ details.answer");
+      var details = answerOf(document.getElementById(note.qid));
       if (details) details.open = true;
       sessionStorage.removeItem(RETURN);
     }
@@ -180,7 +187,7 @@
 
   window.HandbookStudy = {
     config: config, labels: config.labels, load: load, save: save, setMark: setMark, counts: counts,
-    format: format, siteProgress: siteProgress, refreshMarks: refreshMarks, onChange: onChange,
+    format: format, siteProgress: siteProgress, refreshMarks: refreshMarks, onChange: onChange, answerOf: answerOf,
     announce: announce, ignoreKey: ignoreKey
   };
 })();
