@@ -205,7 +205,8 @@ def code_block(soup: BeautifulSoup, pre, pre_id: str, copy_label: str):
     buttons.append(soup.new_tag("button", attrs={
         "class": "md-code__button", "type": "button", "title": copy_label,
         "aria-label": copy_label, "data-clipboard-target": f"#{pre_id} code", "data-md-type": "copy"}))
-    new_pre = soup.new_tag("pre", attrs={"id": pre_id})
+    # Code stays out of the search index: "KV cache" should find prose, not a variable
+    new_pre = soup.new_tag("pre", attrs={"id": pre_id, "data-search-exclude": "true"})
     new_pre.append(buttons)
     new_pre.append(source)
     wrapper = soup.new_tag("div", attrs={"class": "language-python highlight"})
