@@ -55,7 +55,7 @@ def load_queries(path: Path = QUERIES) -> list[Query]:
 
 # The worker's protocol (Material's SearchMessageType): SETUP 0, READY 1, QUERY 2, RESULT 3.
 # Every query gets its own round trip, as when a reader types it.
-RUN = """async ([queries]) => {
+RUN = r"""async ([queries]) => {
   const config = JSON.parse(document.getElementById("__config").textContent);
   const base = new URL(config.base + "/", location.href);
   const index = await (await fetch(new URL("search/search_index.json", base))).json();

@@ -32,9 +32,12 @@ def test_line_breaks_between_chinese_characters_are_joined():
     assert html_whitespace.tidy(page) == "<p>局部连接和<strong>权值共享</strong>。下一句 English\nwords 与中文</p><pre>代码\n换行</pre>"
 
 
+CONFIG = {"separator": r"[\s\u200b]+", "fields": {"title": {"boost": 4}, "text": {"boost": 1}}}
+
+
 def test_search_index_spells_sizes_with_an_x(tmp_path):
     path = tmp_path / "search_index.json"
-    path.write_text(json.dumps({"docs": [{"location": "a/", "title": "1×1 卷积", "text": "3 × 3 与 7×7，a×b 不变"}]}), encoding="utf-8")
+    path.write_text(json.dumps({"config": CONFIG, "docs": [{"location": "a/", "title": "1×1 卷积", "text": "3 × 3 与 7×7，a×b 不变"}]}), encoding="utf-8")
     search_index.rewrite(path)
     doc = json.loads(path.read_text(encoding="utf-8"))["docs"][0]
     assert doc == {"location": "a/", "title": "1x1 卷积", "text": "3x3 与 7x7，a×b 不变"}
@@ -45,7 +48,7 @@ def test_topic_pages_rank_below_their_questions(tmp_path):
     docs = [{"location": "theory/reg/", "title": "正则化与泛化", "text": ""},
             {"location": "theory/reg/#t13", "title": "T13 · 正则化", "text": "x"},
             {"location": "about/", "title": "关于", "text": "y"}]
-    path.write_text(json.dumps({"docs": docs}), encoding="utf-8")
+    path.write_text(json.dumps({"config": CONFIG, "docs": docs}), encoding="utf-8")
     search_index.rewrite(path, {"theory/reg/"})
     boosts = {d["location"]: d.get("boost") for d in json.loads(path.read_text(encoding="utf-8"))["docs"]}
     assert boosts == {"theory/reg/": search_index.TOPIC_PAGE_BOOST, "theory/reg/#t13": None, "about/": None}

@@ -135,6 +135,9 @@ def test_rewrite_halves_chinese_bytes(tmp_path):
                     '"docs": [{"location": "a/", "text": "\\u5377\\u79ef"}]}', encoding="utf-8")
     search_hook.rewrite(path)
     assert '"text":"卷积"' in path.read_text(encoding="utf-8")
+    path.write_text('{"docs": []}', encoding="utf-8")
+    with pytest.raises(Exception, match=r"search_index.json: not a search index"):
+        search_hook.rewrite(path)
 
 
 def test_an_entry_answers_to_the_other_names_of_its_terms(tmp_path):

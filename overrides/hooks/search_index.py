@@ -29,6 +29,7 @@ After the build (on_post_build):
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -186,11 +187,18 @@ def aliases(text: str, groups: list[tuple[list[str], list[re.Pattern]]], separat
     plain = " ".join(TAGS.sub(" ", text).replace("\u200b", "").casefold().split())
     found = set()
     for names, patterns in groups:
-        present = [name for name, pattern in zip(names, patterns) if pattern.search(plain)]
+        # The substring test first: a regex per name and entry would take a second a build
+        present = [name for name, pattern in zip(names, patterns)
+                   if name.casefold() in plain and pattern.search(plain)]
         for name in names if present else ():
             if name not in present:
-                found |= words("\u200b".join(jieba.cut(name)), separator)
+                found |= words(_cut(name), separator)
     return found
+
+
+@functools.lru_cache(maxsize=None)
+def _cut(name: str) -> str:
+    return "\u200b".join(jieba.cut(name))
 
 
 def compound_parts(text: str) -> set[str]:
@@ -211,6 +219,8 @@ def rewrite(path: Path, question_pages: frozenset[str] | set[str] = frozenset(),
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise PluginError(f"{path}: cannot read the search index: {error}") from error
+    if "fields" not in data.get("config", {}) or "docs" not in data:
+        raise PluginError(f"{path}: not a search index of the theme (no config.fields or docs)")
     groups = [(names, [_pattern(n) for n in names]) for names in (synonyms or [])]
     separator = re.compile(data.get("config", {}).get("separator", r"[\s\u200b]+"))
     docs = data.get("docs", [])
