@@ -73,10 +73,18 @@ class _Body:
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A browser that closes a page mid-download (a test that is done with it) is not
+        # an error worth a traceback in the test output
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 def serve(directory: Path, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
     """Start serving `directory` in a daemon thread; return the server and its base URL."""
     handler = partial(Handler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = _Server(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
