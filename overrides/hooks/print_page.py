@@ -36,8 +36,11 @@ def rebase_url(value: str, source_url: str, target_url: str, local_ids: set[str]
 
 
 def site_path(path: str, source_url: str) -> str:
-    """A relative link's path, written on the page at `source_url`, from the site root."""
-    absolute = posixpath.normpath(posixpath.join(posixpath.dirname(source_url.rstrip("/") + "/x"), path))
+    """A relative link's path, written on the page at `source_url`, from the site root.
+    The page is a folder ("theory/cnn-basics/") or, in the offline edition, a file
+    ("theory/cnn-basics.html", whose links are relative to "theory/")."""
+    folder = source_url.rstrip("/") if source_url.endswith("/") else posixpath.dirname(source_url)
+    absolute = posixpath.normpath(posixpath.join(folder, path))
     return absolute + ("/" if path.endswith("/") else "")
 
 

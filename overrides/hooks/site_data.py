@@ -12,6 +12,7 @@ import json
 import re
 from html import escape
 
+import downloads
 from markupsafe import Markup
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
@@ -20,8 +21,12 @@ from print_page import rebase_url, sections, topic_pages
 from question_model import registry
 
 class Handbook:
-    def __init__(self, files, nav):
-        self.files, self.nav = files, nav
+    def __init__(self, files, nav, config):
+        self.files, self.nav, self.config = files, nav, config
+
+    def downloads(self) -> dict[str, dict]:
+        """The offline edition and the PDF, with their sizes, when `make offline` built them."""
+        return downloads.available(self.config)
 
     def questions(self, kind: str | None = None):
         return [q for q in registry.questions() if kind is None or q.kind == kind]
@@ -81,10 +86,13 @@ class Handbook:
     def print_sections(self, page):
         return [dict(s, body=Markup(s["body"])) for s in sections(page.url, self.nav)]
 
-    def url_of(self, src_uri: str) -> str:
-        """The site-relative URL of a documentation file (depends on use_directory_urls)."""
+    def url_of(self, src_uri: str, required: bool = True) -> str | None:
+        """The site-relative URL of a documentation file (depends on use_directory_urls);
+        None for a missing file that is not `required`."""
         file = self.files.get_file_from_path(src_uri)
         if file is None:
+            if not required:
+                return None
             raise PluginError(f"a template links to {src_uri}, which is not in the docs")
         return file.url
 
@@ -112,6 +120,6 @@ def on_nav(nav, config, files):
     return nav
 
 def on_env(env, config, files):
-    env.globals["handbook"] = Handbook(files, _state["nav"])
+    env.globals["handbook"] = Handbook(files, _state["nav"], config)
     return env
 
