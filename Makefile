@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 # No bytecode next to the hooks, notebooks or tests
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve build test deps notebooks math-font bench clean distclean
+.PHONY: serve build offline test deps notebooks math-font bench clean distclean
 
 # Stamps: reinstall only when a requirements file changes
 $(BIN)/.site-deps: requirements.txt
@@ -40,6 +40,12 @@ serve: $(BIN)/.site-deps
 build: $(BIN)/.site-deps
 	$(BIN)/mkdocs build --strict
 
+## offline: every edition: the offline edition (zip) and the PDF in dist/, then the
+## online site in site/ with both in site/downloads/ (what the Pages workflow publishes).
+## Needs the test tools: Chromium prints the PDF, node_modules holds the file:// shim.
+offline: $(BIN)/.test-deps
+	$(BIN)/python scripts/build_editions.py
+
 ## test: the whole test suite (builds the site, re-runs every notebook)
 test: $(BIN)/.test-deps
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest
@@ -58,7 +64,7 @@ bench: $(BIN)/.test-deps
 
 ## clean: remove build output and caches (keeps the virtual environment)
 clean:
-	rm -rf site site-offline .cache .pytest_cache bench-results
+	rm -rf site site-offline dist .cache .pytest_cache bench-results
 
 ## distclean: also remove the virtual environment
 distclean: clean

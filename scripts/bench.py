@@ -63,7 +63,7 @@ def heaviest_pages(site: Path) -> dict[str, str]:
 def copy_project(dest: Path) -> Path:
     """Our project, copied so its caches start empty and the repo is not touched."""
     dest.mkdir(parents=True)
-    for name in ("mkdocs.yml", "search-dictionary.txt"):
+    for name in ("mkdocs.yml", "search-dictionary.txt", "search-synonyms.txt"):
         shutil.copy2(ROOT / name, dest / name)
     for name in ("overrides", "notebooks"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
@@ -151,6 +151,27 @@ def sizes(site: Path) -> dict:
         "largest_notebook_html": largest.stat().st_size,
         "largest_notebook": largest.parent.name,
     }
+
+
+def search_recall(site: Path) -> dict:
+    """Recall of the site's own search over the readers' queries (scripts/search_recall.py)."""
+    import search_recall as recall
+
+    report = recall.measure(site, recall.load_queries())
+    return {"queries": len(report.queries), "recall_at_1": report.recall(1), "recall_at_3": report.recall(3)}
+
+
+def editions(workdir: Path) -> dict:
+    """`make offline` into `workdir`: the offline zip and the PDF, their sizes and pages."""
+    from pypdf import PdfReader
+
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_editions.py"), "--site", str(workdir / "site"),
+                    "--offline", str(workdir / "site-offline"), "--dist", str(workdir / "dist")],
+                   cwd=ROOT, env=ENV, check=True, capture_output=True)
+    zipped, pdf = workdir / "dist" / "handbook-offline.zip", workdir / "dist" / "handbook.pdf"
+    unzipped = sum(p.stat().st_size for p in (workdir / "site-offline").rglob("*") if p.is_file())
+    return {"zip": zipped.stat().st_size, "unzipped": unzipped, "pdf": pdf.stat().st_size,
+            "pdf_pages": len(PdfReader(pdf).pages)}
 
 
 def lighthouse(url: str, desktop: bool, workdir: Path) -> dict:
@@ -245,6 +266,7 @@ def synthetic(ours: Path, dest: Path, questions: int) -> dict:
     (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
     (dest / "overrides").symlink_to(ours / "overrides", target_is_directory=True)
     shutil.copy2(ours / "search-dictionary.txt", dest / "search-dictionary.txt")
+    shutil.copy2(ours / "search-synonyms.txt", dest / "search-synonyms.txt")
     shutil.copytree(ours / "docs" / "assets", dest / "docs" / "assets")
     (dest / "docs" / "notebooks").mkdir()
     (dest / "docs" / "index.md").write_text("# 合成手册\n", encoding="utf-8")
@@ -297,6 +319,16 @@ def report(r: dict) -> str:
                  f"{ratio(o['largest_notebook_html'], s['largest_notebook_html'])} |")
     lines.append(f"| search_index.json, raw | {kb(o['index_raw'])} | {kb(s['index_raw'])} | {ratio(o['index_raw'], s['index_raw'])} |")
     lines.append(f"| search_index.json, gzip | {kb(o['index_gzip'])} | {kb(s['index_gzip'])} | {ratio(o['index_gzip'], s['index_gzip'])} |")
+    if "search" in o:
+        n = o["search"]["queries"]
+        for k in (1, 3):
+            a, b = o["search"][f"recall_at_{k}"], s["search"][f"recall_at_{k}"]
+            lines.append(f"| search recall@{k} ({n} readers' queries) | {a:.3f} | {b:.3f} | {ratio(a, b)} |")
+    if "editions" in r:
+        e = r["editions"]
+        lines += ["", "| offline editions (`make offline`) | size |", "|---|---:|",
+                  f"| offline edition, zip | {e['zip'] / 1e6:.1f} MB ({e['unzipped'] / 1e6:.1f} MB unzipped) |",
+                  f"| PDF | {e['pdf'] / 1e6:.1f} MB, {e['pdf_pages']} A4 pages |"]
     if "lighthouse" in r:
         runs = r.get("lighthouse_runs", 1)
         lines += ["", f"Lighthouse: the median of {runs} runs by performance score; the range is the performance score over those runs. Topic and notebook: the heaviest page of each.", "",
@@ -359,6 +391,10 @@ def main(argv=None) -> int:
             print(f"building {name}...", flush=True)
             cold, warm = build_times(project, args.warm_runs)
             results[name] = {"cold": cold, "warm": warm, **sizes(project / "site")}
+            print(f"search recall, {name}...", flush=True)
+            results[name]["search"] = search_recall(project / "site")
+        print("offline editions...", flush=True)
+        results["editions"] = editions(tmp / "editions")
 
         if not args.no_lighthouse:
             servers = {name: serve(project / "site") for name, project in (("ours", ours), ("stock", stock))}

@@ -15,7 +15,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = ROOT / "overrides" / "hooks"
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+# HANDBOOK_DIST: no downloads from a local `make offline` in the site under test; the
+# editions' own tests (test_offline_edition.py) build them
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
+       "HANDBOOK_DIST": "/nonexistent/handbook-dist"}
 
 
 @dataclass
@@ -105,6 +108,7 @@ def project(tmp_path) -> Project:
     (root / "overrides").symlink_to(ROOT / "overrides", target_is_directory=True)
     shutil.copytree(ROOT / "docs" / "assets", root / "docs" / "assets")
     shutil.copy2(ROOT / "search-dictionary.txt", root / "search-dictionary.txt")
+    shutil.copy2(ROOT / "search-synonyms.txt", root / "search-synonyms.txt")
     (root / "docs" / "index.md").write_text("# 首页\n", encoding="utf-8")
     return Project(root, tmp_path / "site")
 

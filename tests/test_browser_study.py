@@ -1,5 +1,5 @@
 """Study mode in a real browser: marks, progress, reveal-all, shortcuts, drill, review,
-copy link, error reports, instant navigation, and the print page as a PDF."""
+copy link, error reports, instant navigation, and the print page (its PDF: test_offline_edition.py)."""
 
 from __future__ import annotations
 
@@ -291,21 +291,15 @@ def test_state_is_reapplied_after_instant_navigation(page):
     assert page.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="known"]').get_attribute("aria-pressed") == "true"
 
 
-def test_print_page_renders_to_a_pdf_with_every_question(page, site):
-    from pypdf import PdfReader
-
+def test_print_page_opens_every_answer_and_prints_no_chrome(page, site):
+    """The page the PDF is printed from (test_offline_edition.py checks the PDF itself)."""
     listing = json.loads((site / "downloads" / "questions.json").read_text(encoding="utf-8"))
     page.goto("print/")
     page.emulate_media(media="print")
     assert page.locator("article details.answer:not([open])").count() == 0, "an answer is closed"
+    assert page.locator("article details.answer").count() == len(listing)
     for hidden in (".md-header", ".md-sidebar--primary", ".study-page", ".md-footer"):
         assert page.locator(hidden).first.is_hidden(), f"{hidden} is printed"
-    pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=False)))
-    text = "".join(p.extract_text() for p in pdf.pages)
-    missing = [q["id"] for q in listing if q["id"] not in text]
-    assert missing == [], f"IDs missing from the PDF: {missing}"
-    topics = len({q["topic"] for q in listing})
-    assert topics <= len(pdf.pages) <= 40 * len(listing), f"{len(pdf.pages)} pages for {len(listing)} questions"
     assert page.locator("article math").count() > 20, "formulas missing from the print page"
     # On paper a link to a notebook says where it leads
     target = page.locator("article a[data-print-target]").first

@@ -32,7 +32,7 @@ def copy_of_the_project(tmp_path):
     root = tmp_path / "project"
     for name in ("docs", "overrides", "notebooks"):
         shutil.copytree(ROOT / name, root / name, symlinks=True, ignore=shutil.ignore_patterns(".cache", "__pycache__"))
-    for name in ("mkdocs.yml", "search-dictionary.txt"):
+    for name in ("mkdocs.yml", "search-dictionary.txt", "search-synonyms.txt"):
         shutil.copy2(ROOT / name, root / name)
     return root
 

@@ -19,6 +19,8 @@ def test_there_are_a_test_and_a_deploy_workflow():
     assert "make test" in (ROOT / ".github/workflows/test.yml").read_text()
     deploy = (ROOT / ".github/workflows/deploy.yml").read_text()
     assert "upload-pages-artifact" in deploy and "deploy-pages" in deploy
+    # The published site is what `make offline` builds: both editions linked from the home page
+    assert "run: make offline" in deploy
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)

@@ -21,13 +21,16 @@ next, as MkDocs does for plugins. The order matters where a step reads what anot
                     (question index, topic overviews, notebooks index, print, drill, review)
 11. search_index    after the build: the search index in UTF-8, questions ranked first
 12. exports         after the build: Anki deck, CSV and questions.json from the model
-13. html_whitespace each written page: template indentation and Chinese line breaks removed
+13. downloads       after the build: the offline edition and the PDF from dist/, if built
+14. offline_edition after the offline edition's build: its Web Worker shim for file://
+15. html_whitespace each written page: template indentation and Chinese line breaks removed
 
 The question model is filled in step 7 and read by every later step and template.
 """
 
 from __future__ import annotations
 
+import downloads
 import exports
 import figures
 import html_whitespace
@@ -35,6 +38,7 @@ import mathml
 import notebook_nav
 import notebook_pages
 import notebook_values
+import offline_edition
 import page_tools
 import questions
 import search_index
@@ -57,6 +61,8 @@ STEPS = [
     site_data,
     search_index,
     exports,
+    downloads,
+    offline_edition,
     html_whitespace,
 ]
 
