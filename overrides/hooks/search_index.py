@@ -33,7 +33,6 @@ import functools
 import html
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import jieba
@@ -63,26 +62,26 @@ TAGS = re.compile(r"<[^>]+>")
 
 # Formulas as text ---------------------------------------------------------------------
 
-class _MathTree(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = ["math", []]
-        self.stack = [self.root]
+TOKEN = re.compile(r"<(/?)([\w:-]+)[^>]*?(/?)>|([^<]+)")
 
-    def handle_starttag(self, tag, attrs):
-        node = [tag, []]
-        self.stack[-1][1].append(node)
-        self.stack.append(node)
 
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1][1].append([tag, []])
-
-    def handle_endtag(self, tag):
-        if len(self.stack) > 1 and self.stack[-1][0] == tag:
-            self.stack.pop()
-
-    def handle_data(self, data):
-        self.stack[-1][1].append(data)
+def _tree(mathml: str) -> list:
+    """MathML (as latex2mathml writes it: well formed) as nested [tag, children] lists.
+    A regex, not html.parser: this runs for every formula of every build."""
+    root = ["math", []]
+    stack = [root]
+    for closing, tag, empty, text in TOKEN.findall(mathml):
+        if text:
+            stack[-1][1].append(html.unescape(text))
+        elif closing:
+            if len(stack) > 1 and stack[-1][0] == tag:
+                stack.pop()
+        else:
+            node = [tag, []]
+            stack[-1][1].append(node)
+            if not empty:
+                stack.append(node)
+    return root
 
 
 RELATIONS = set("=<>≤≥≈≠∝→←⇒∈")
@@ -126,12 +125,10 @@ def _text(node) -> str:
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=None)
 def math_text(mathml: str) -> str:
     """A formula as one line a reader can read in a search snippet: "p_i − y_i"."""
-    tree = _MathTree()
-    tree.feed(mathml)
-    tree.close()
-    return " ".join(_text(tree.root).split()).strip(" ;")
+    return " ".join(_text(_tree(mathml)).split()).strip(" ;")
 
 
 def on_page_content(html_content, page, config, files):
