@@ -33,6 +33,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+import chromium  # noqa: E402
 from static_server import serve  # noqa: E402
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -40,8 +41,6 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 # by its file name: the same HTML a reader gets at any missing URL, with status 200.
 # "topic" and "notebook" are the heaviest page of their kind (see heaviest_pages).
 PAGE_TYPES = {"home": "", "topic": None, "notebook": None, "index": "questions/", "404": "404.html"}
-CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --no-first-run --disable-quic "
-                "--disable-background-networking --disable-component-update --disable-sync")
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
@@ -178,11 +177,11 @@ def lighthouse(url: str, desktop: bool, workdir: Path) -> dict:
     cli = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
     out = workdir / f"lh-{time.monotonic_ns()}.json"
     command = ["node", str(cli), url, "--quiet", "--output=json", f"--output-path={out}",
-               f"--chrome-flags={CHROME_FLAGS}",
+               f"--chrome-flags={' '.join(chromium.ARGS)}",
                "--only-categories=performance,accessibility,best-practices,seo"]
     if desktop:
         command.append("--preset=desktop")
-    env = {**ENV, "CHROME_PATH": ENV.get("CHROME_PATH", "/usr/bin/chromium")}
+    env = {**ENV, "CHROME_PATH": chromium.required_path()}
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
     if not out.exists():
         return {"scores": ["–"] * 4, "bytes": 0, "requests": 0, "error": run.stderr[-300:]}
@@ -241,8 +240,7 @@ def serve_latency(project: Path, dirty: bool) -> float:
                     raise SystemExit(f"mkdocs serve did not come up:\n{server.stderr.read() if server.poll() is not None else ''}")
                 time.sleep(0.5)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=ENV.get("CHROME_PATH", "/usr/bin/chromium"),
-                                                 args=CHROME_FLAGS.split())
+            browser = playwright.chromium.launch(executable_path=chromium.required_path(), args=chromium.ARGS)
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/about/")  # livereload long-polls: never network-idle
             page.wait_for_timeout(1000)

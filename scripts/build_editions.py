@@ -33,8 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 FOLDER = "dl-interview-handbook"  # what unzipping creates
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
-CHROME_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FOOTER = ('<div style="width:100%;font-size:8px;text-align:center;color:#555">'
           '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
 
@@ -57,14 +55,6 @@ def write_zip(folder: Path, target: Path) -> None:
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes())
     partial.replace(target)
-
-
-def chrome_path() -> str:
-    for candidate in (os.environ.get("CHROME_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
-                      "/usr/bin/google-chrome"):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    raise SystemExit("no Chromium found for the PDF (set CHROME_PATH or install Debian's chromium)")
 
 
 def cjk_font_css(html: str) -> str:
@@ -126,32 +116,24 @@ def tidy_outline(pdf: bytes) -> bytes:
 
 
 def write_pdf(folder: Path, target: Path) -> None:
-    from playwright.sync_api import sync_playwright
-    from static_server import serve
+    from chromium import served_page
 
-    server, url = serve(folder)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chrome_path(), args=CHROME_ARGS)
-            page = browser.new_page()
-            page.goto(url + "print.html", wait_until="load")
-            page.add_style_tag(content=cjk_font_css((folder / "print.html").read_text(encoding="utf-8")))
-            page.evaluate("document.fonts.ready")
-            # Figures load lazily, and printing does not wait for the ones off screen
-            broken = page.evaluate("""() => Promise.all([...document.images].map(img => {
-                img.loading = "eager";
-                return img.decode().then(() => null, () => img.getAttribute("src"));
-            })).then(srcs => srcs.filter(Boolean))""")
-            if broken:
-                raise SystemExit(f"{folder / 'print.html'}: figures that do not load: {broken}")
-            page.emulate_media(media="print")
-            pdf = page.pdf(format="A4", print_background=False, display_header_footer=True,
-                           header_template="<span></span>", footer_template=FOOTER,
-                           margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"},
-                           outline=True, tagged=True)
-            browser.close()
-    finally:
-        server.shutdown()
+    with served_page(folder) as (page, url):
+        page.goto(url + "print.html", wait_until="load")
+        page.add_style_tag(content=cjk_font_css((folder / "print.html").read_text(encoding="utf-8")))
+        page.evaluate("document.fonts.ready")
+        # Figures load lazily, and printing does not wait for the ones off screen
+        broken = page.evaluate("""() => Promise.all([...document.images].map(img => {
+            img.loading = "eager";
+            return img.decode().then(() => null, () => img.getAttribute("src"));
+        })).then(srcs => srcs.filter(Boolean))""")
+        if broken:
+            raise SystemExit(f"{folder / 'print.html'}: figures that do not load: {broken}")
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4", print_background=False, display_header_footer=True,
+                       header_template="<span></span>", footer_template=FOOTER,
+                       margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"},
+                       outline=True, tagged=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(tidy_outline(pdf))
 

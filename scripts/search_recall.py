@@ -14,7 +14,6 @@ among the first k results.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from dataclasses import dataclass
@@ -24,8 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "tests" / "search_queries.tsv"
 ID = re.compile(r"[TP]\d{2,4}")
 QUESTION_ANCHOR = re.compile(r"#([tp]\d{2,4})$")
-CHROME_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @dataclass(frozen=True)
@@ -133,28 +130,12 @@ def evaluate(page, queries: list[Query]) -> Report:
     return Report(queries, ranks, top)
 
 
-def chrome_path() -> str:
-    for candidate in (os.environ.get("CHROME_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    raise SystemExit("no Chromium found (set CHROME_PATH or install Debian's chromium)")
-
-
 def measure(site: Path, queries: list[Query]) -> Report:
-    from playwright.sync_api import sync_playwright
-    from static_server import serve
+    from chromium import served_page
 
-    server, url = serve(site)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chrome_path(), args=CHROME_ARGS)
-            page = browser.new_page()
-            page.goto(url)
-            report = evaluate(page, queries)
-            browser.close()
-    finally:
-        server.shutdown()
-    return report
+    with served_page(site) as (page, url):
+        page.goto(url)
+        return evaluate(page, queries)
 
 
 def main(argv: list[str]) -> int:

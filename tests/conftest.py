@@ -15,6 +15,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = ROOT / "overrides" / "hooks"
+# The tools the tests share with the benchmark: the Chromium setup, the gzip server
+sys.path.insert(0, str(ROOT / "scripts"))
+import chromium  # noqa: E402
 # HANDBOOK_DIST: no downloads from a local `make offline` in the site under test; the
 # editions' own tests (test_offline_edition.py) build them
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
@@ -115,24 +118,9 @@ def project(tmp_path) -> Project:
 
 # Browser -------------------------------------------------------------------------------
 
-CHROME_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-def chrome_path() -> str | None:
-    for candidate in (os.environ.get("CHROME_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
-                      "/usr/bin/google-chrome"):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="session")
 def served(site):
     """The built site on 127.0.0.1, gzip-compressed like GitHub Pages serves it."""
-    sys.path.insert(0, str(ROOT / "scripts"))
     from static_server import serve
 
     server, url = serve(site)
@@ -142,16 +130,15 @@ def served(site):
 
 @pytest.fixture(scope="session")
 def browser():
-    path = chrome_path()
+    path = chromium.path()
     if path is None:
-        message = "no Chromium found (set CHROME_PATH or install Debian's chromium)"
         if os.environ.get("CI"):
-            pytest.fail(f"{message}: browser tests must run under CI")
-        pytest.skip(message)
+            pytest.fail(f"{chromium.MISSING}: browser tests must run under CI")
+        pytest.skip(chromium.MISSING)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=path, args=CHROME_ARGS)
+        instance = playwright.chromium.launch(executable_path=path, args=chromium.ARGS)
         yield instance
         instance.close()
 

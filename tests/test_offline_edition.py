@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ENV, ROOT
+from conftest import ENV, ROOT, load_hook
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import build_editions  # noqa: E402
+import build_editions  # scripts/, on the path by conftest
 
-sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
-import downloads  # noqa: E402
+downloads = load_hook("downloads")
 
 RADICALS = re.compile(r"[\u2e80-\u2eff\u2f00-\u2fdf]")  # Kangxi radicals and their supplement
 

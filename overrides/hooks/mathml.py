@@ -54,7 +54,8 @@ def to_mathml(tex: str, display: bool, where: str) -> str:
     mathml = CHAR_REF.sub(lambda m: m.group(0) if m.group(1) in KEEP_ESCAPED else chr(int(m.group(1), 16)), mathml)
     inner = mathml[mathml.index(">") + 1 : mathml.rindex("</math>")]
     annotation = f'<annotation encoding="application/x-tex">{html.escape(tex, quote=False)}</annotation>'
-    # Formulas stay out of the search index: their text is symbol soup plus TeX source.
+    # The search index gets a readable line instead of symbol soup plus TeX source
+    # (search_index.py writes it beside each formula marked here).
     # No xmlns: in HTML the parser puts <math> in the MathML namespace by itself.
     head = mathml[: mathml.index(">")].replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "")
     head += ' data-search-exclude="true">'

@@ -19,7 +19,9 @@ next, as MkDocs does for plugins. The order matters where a step reads what anot
                     once the site-wide count is known
 10. site_data       env: the `handbook` global the page templates render cross-page output from
                     (question index, topic overviews, notebooks index, print, drill, review)
-11. search_index    after the build: the search index in UTF-8, questions ranked first
+11. search_index    page HTML: formulas as text for the index, 参考 lists kept out (after 5
+                    and 8, before the search plugin reads the page); after the build: the
+                    index rewritten and the theme's worker patched
 12. exports         after the build: Anki deck, CSV and questions.json from the model
 13. downloads       after the build: the offline edition and the PDF from dist/, if built
 14. offline_edition after the offline edition's build: its Web Worker shim for file://

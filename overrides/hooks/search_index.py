@@ -219,9 +219,8 @@ def rewrite(path: Path, question_pages: frozenset[str] | set[str] = frozenset(),
     if "fields" not in data.get("config", {}) or "docs" not in data:
         raise PluginError(f"{path}: not a search index of the theme (no config.fields or docs)")
     groups = [(names, [_pattern(n) for n in names]) for names in (synonyms or [])]
-    separator = re.compile(data.get("config", {}).get("separator", r"[\s\u200b]+"))
-    docs = data.get("docs", [])
-    for doc in docs:
+    separator = re.compile(data["config"].get("separator", r"[\s\u200b]+"))
+    for doc in data["docs"]:
         for field in ("title", "text"):
             if field in doc:
                 doc[field] = TIMES.sub("x", doc[field])
