@@ -23,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "node_modules" / "@fontsource" / "stix-two-math" / "files" / "stix-two-math-latin-400-normal.woff2"
 TARGET = ROOT / "docs" / "assets" / "fonts" / "stix-two-math.woff2"
+# The calculation drills write their formulas in the browser; their symbol tables
+# (from `var SYMBOL` to `var TOKEN`) hold every non-ASCII character those formulas use
+DRILLS = ROOT / "docs" / "assets" / "javascripts" / "calculation-drills.js"
 
 
 class MathText(HTMLParser):
@@ -61,6 +64,12 @@ def math_chars(site: Path) -> set[str]:
     return {c for c in parser.chars if not c.isspace() and not is_cjk(c)}
 
 
+def drill_chars(script: Path = DRILLS) -> set[str]:
+    text = script.read_text(encoding="utf-8")
+    tables = text[text.index("var SYMBOL = {") : text.index("var TOKEN")]
+    return {c for c in tables if ord(c) > 127}
+
+
 def subset(chars: set[str], source: Path = SOURCE, target: Path = TARGET) -> int:
     from fontTools import subset as ftsubset
     from fontTools.ttLib import TTFont
@@ -89,7 +98,7 @@ def main(argv=None) -> int:
         if site is None:
             site = Path(tmp) / "site"
             subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(site)], cwd=ROOT, check=True)
-        chars = math_chars(site)
+        chars = math_chars(site) | drill_chars()
         size = subset(chars)
     print(f"{TARGET.relative_to(ROOT)}: {len(chars)} characters, {size:,} bytes")
     return 0

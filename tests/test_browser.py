@@ -25,6 +25,8 @@ PAGE_TYPES = {
     "index": "questions/",
     "404": "no-such-page/",
     "drill": "drill/",
+    # A problem whose solution has a table and display math (opened for axe below)
+    "calculations": "calculation-drills/?kind=average-precision&level=3&seed=5",
     "review": "review/",
     "print": "print/",
     "quick": "print-quick/",
@@ -321,6 +323,7 @@ def axe_violations(tab, path: str, scheme: str) -> list[str]:
     use_scheme(tab, scheme)
     # Check the answers too, not only their collapsed summaries
     tab.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    tab.evaluate("() => document.querySelectorAll('.calc-show').forEach(b => b.click())")
     tab.wait_for_load_state("networkidle")
     tab.add_script_tag(path=str(AXE))
     result = tab.evaluate("async () => (await axe.run(document)).violations")

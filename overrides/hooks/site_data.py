@@ -31,6 +31,13 @@ class Handbook:
     def questions(self, kind: str | None = None):
         return [q for q in registry.questions() if kind is None or q.kind == kind]
 
+    def question(self, qid: str):
+        """A question by its ID ("T15"), for a template that names questions in config."""
+        question = registry.by_id().get(qid)
+        if question is None:
+            raise PluginError(f"mkdocs.yml names question {qid}, which no page has")
+        return question
+
     def ids(self) -> list[str]:
         return [q.anchor for q in registry.questions()]
 

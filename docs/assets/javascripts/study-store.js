@@ -1,7 +1,7 @@
 /* Study mode's shared part: the reader's marks in localStorage, the labels, the mark
    buttons, the shortcut help and announcements. Loaded on every page, in <head>, before
-   the page-type scripts that use it: study-bar.js (pages with questions), drill.js and
-   review.js. Classic scripts, not modules, so they load from file:// too.
+   the page-type scripts that use it: study-bar.js (pages with questions), drill.js,
+   calculation-drills.js and review.js. Classic scripts, not modules, so they load from file:// too.
 
    Everything stays in this browser; nothing is sent anywhere. Labels come from
    `extra.study` in mkdocs.yml, rendered into #__study by overrides/main.html. */
@@ -81,6 +81,30 @@
     });
   }
 
+  /* The calculation drills' results per kind: attempts, correct, current and best streak.
+     A kind's first check of a problem counts; showing the solution first counts as a miss. */
+  var CALC = "dl-handbook:calc";
+
+  function calcStats() {
+    try { return JSON.parse(localStorage.getItem(CALC) || "{}") || {}; } catch (e) { return {}; }
+  }
+
+  function saveCalc(stats) {
+    try { localStorage.setItem(CALC, JSON.stringify(stats)); } catch (e) { /* private mode: session only */ }
+    changed();
+  }
+
+  function recordCalc(kind, correct) {
+    var stats = calcStats();
+    var entry = stats[kind] || { n: 0, ok: 0, streak: 0, best: 0 };
+    entry.n += 1;
+    entry.ok += correct ? 1 : 0;
+    entry.streak = correct ? entry.streak + 1 : 0;
+    entry.best = Math.max(entry.best, entry.streak);
+    stats[kind] = entry;
+    saveCalc(stats);
+  }
+
   /* Page scripts register what to redraw when the marks change (in this tab or another) */
   function onChange(listener) { listeners.push(listener); }
   function changed() {
@@ -126,7 +150,7 @@
     if (event.key === "?" && !ignoreKey(event) && openHelp()) event.preventDefault();
   });
 
-  window.addEventListener("storage", function (event) { if (event.key === STORE) changed(); });
+  window.addEventListener("storage", function (event) { if (event.key === STORE || event.key === CALC) changed(); });
   /* The answer block under a question heading (the study bar sits between them) */
   function answerOf(heading) {
     for (var el = heading && heading.nextElementSibling; el && !el.matches("h2.question"); el = el.nextElementSibling) {
@@ -188,6 +212,6 @@
   window.HandbookStudy = {
     config: config, labels: config.labels, load: load, save: save, setMark: setMark, counts: counts,
     format: format, siteProgress: siteProgress, refreshMarks: refreshMarks, onChange: onChange, answerOf: answerOf,
-    announce: announce, ignoreKey: ignoreKey
+    announce: announce, ignoreKey: ignoreKey, calcStats: calcStats, saveCalc: saveCalc, recordCalc: recordCalc
   };
 })();
