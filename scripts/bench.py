@@ -40,7 +40,8 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 # Lighthouse will not audit a response with status 404, so the not-found page is loaded
 # by its file name: the same HTML a reader gets at any missing URL, with status 200.
 # "topic" and "notebook" are the heaviest page of their kind (see heaviest_pages).
-PAGE_TYPES = {"home": "", "topic": None, "notebook": None, "index": "questions/", "404": "404.html"}
+PAGE_TYPES = {"home": "", "topic": None, "notebook": None, "index": "questions/", "404": "404.html",
+              "calculations": "calculation-drills/"}
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 

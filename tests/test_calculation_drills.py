@@ -484,6 +484,21 @@ def test_kind_and_level_controls_draw_a_problem_of_that_kind(page):
     assert links.count() == 2 and links.first.get_attribute("href").endswith("#t27")
 
 
+def test_the_page_works_after_instant_navigation(page):
+    """The theme swaps pages in without a reload: the script must draw a problem on arrival,
+    and again after leaving and coming back."""
+    page.goto("")
+    page.locator(".home-actions a", has_text="练计算题").click()
+    page.locator(".calc-fields input").first.wait_for()
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
+    assert page.locator(".calc-problem").evaluate("el => !el.hasAttribute('data-pending')")
+    page.locator(".md-footer__link--next").click()
+    page.wait_for_url("**/review/")
+    page.go_back()
+    page.locator(".calc-fields input").first.wait_for()
+    assert page.locator(".calc-prompt").inner_text().strip()
+
+
 def test_answers_are_read_the_way_readers_write_them(page):
     open_drill(page)
     parsed = page.evaluate("""() => ['2,359,296', '2 359 296', '1.5e6', '3/7', '37.5%', '−0.25', 'abc', '']

@@ -152,6 +152,25 @@ def test_links_lead_to_html_files_and_marks_survive_a_reload(offline, edition):
     assert offline.locator('.study-bar[data-qid="t15"] .study-mark[data-mark="known"]').get_attribute("aria-pressed") == "true"
 
 
+def test_the_calculation_drills_work_from_a_folder(offline, edition):
+    """Generated, checked and shared from file:// too: the seed goes into the file URL."""
+    offline.goto((edition / "calculation-drills.html").as_uri() + "?kind=bottleneck&level=1&seed=3")
+    offline.locator("#calc-answer-1").wait_for()
+    params = offline.evaluate("HandbookCalc.problem('bottleneck', 1, 3).params")
+    sys.path.insert(0, str(ROOT / "notebooks"))
+    import formulas
+
+    expected = formulas.bottleneck_params(params["c"], params["m"], params["k"])
+    offline.fill("#calc-answer-0", str(expected["direct"]))
+    offline.fill("#calc-answer-1", str(expected["bottleneck"]))
+    offline.press("#calc-answer-1", "Enter")
+    assert "全部正确" in offline.inner_text(".calc-feedback")
+    offline.press("#calc-answer-1", "Enter")
+    offline.wait_for_function("() => !/seed=3$/.test(location.search) && /seed=\\d+$/.test(location.search)")
+    assert offline.url.startswith("file://")
+    assert all(url.startswith(("file://", "data:", "about:")) for url in offline.requests)
+
+
 def test_the_print_page_opens_from_a_folder_with_every_answer(offline, edition, listing):
     offline.goto((edition / "print.html").as_uri())
     assert offline.locator("article details.answer[open]").count() == len(listing)

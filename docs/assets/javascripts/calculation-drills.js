@@ -206,8 +206,9 @@
     if (d > 1) steps.push(step("空洞率 $d = " + d + "$ 在核的相邻两个采样点之间插 $d - 1$ 个空位，等效核长：",
       "k_{\\mathrm{eff}} = k + (k - 1)(d - 1) = " + k + " + " + (k - 1) + " \\times " + (d - 1) + " = " + ke));
     steps.push(step("输出边长（PyTorch `Conv2d` 的公式，向下取整）：",
-      "o = \\left\\lfloor \\frac{n + 2p - " + (d > 1 ? "k_{\\mathrm{eff}}" : "k") + "}{s} \\right\\rfloor + 1 = \\left\\lfloor \\frac{" +
-      n + " + 2 \\times " + p + " - " + ke + "}{" + s + "} \\right\\rfloor + 1 = \\left\\lfloor \\frac{" + span + "}{" + s + "} \\right\\rfloor + 1 = " + out));
+      "o = \\left\\lfloor \\frac{n + 2p - " + (d > 1 ? "k_{\\mathrm{eff}}" : "k") + "}{s} \\right\\rfloor + 1",
+      "= \\left\\lfloor \\frac{" + n + " + 2 \\times " + p + " - " + ke + "}{" + s + "} \\right\\rfloor + 1 = \\left\\lfloor \\frac{" + span + "}{" + s +
+      "} \\right\\rfloor + 1 = " + out));
     if (span % s) steps.push(step("$" + span + "$ 不能被 $" + s + "$ 整除：最后 $" + (span % s) + "$ 个位置凑不满一步，被丢掉。" +
       "池化层若设 `ceil_mode=True`（Caffe 的默认），会向上取整得 $" + (Math.ceil(span / s) + 1) + "$。"));
     return {
@@ -474,10 +475,11 @@
       })),
       steps: [
         step("softmax 先减去最大 logit $" + dec(m, 1) + "$（结果不变，指数不会溢出）：",
-          "p_i = \\frac{e^{z_i" + shift + "}}{\\sum_j e^{z_j" + shift + "}}, \\quad \\sum_j e^{z_j" + shift + "} = " + dec(total, 4) +
-          ", \\quad p = (" + p.map(function (v) { return dec(v, 4); }).join(",\\ ") + ")"),
+          "p_i = \\frac{e^{z_i" + shift + "}}{\\sum_j e^{z_j" + shift + "}}, \\quad \\sum_j e^{z_j" + shift + "} = " + dec(total, 4),
+          "p = (" + p.map(function (v) { return dec(v, 4); }).join(",\\ ") + ")"),
         step("交叉熵只取真实类的对数概率，用 log-sum-exp 写，$m$ 是最大 logit：",
-          "L = -\\log p_{" + (y + 1) + "} = m + \\log \\sum_j e^{z_j - m} - z_{" + (y + 1) + "} = " + dec(m, 1) + " + \\log " + dec(total, 4) + " - " + label + " \\approx " + dec(loss, 4)),
+          "L = -\\log p_{" + (y + 1) + "} = m + \\log \\sum_j e^{z_j - m} - z_{" + (y + 1) + "}",
+          "= " + dec(m, 1) + " + \\log " + dec(total, 4) + " - " + label + " \\approx " + dec(loss, 4)),
         step("梯度是预测减标签（独热向量 $y$），真实类为负，其余为正，三项之和为 0：",
           "\\frac{\\partial L}{\\partial z} = p - y = (" + grad.map(function (v) { return dec(v, 4); }).join(",\\ ") + ")")
       ]
@@ -549,7 +551,8 @@
         gpt ? "2 \\cdot " + d + " \\times " + ff + " + " + ff + " + " + d + " = " + int(mlp) : "3 \\cdot " + d + " \\times " + ff + " = " + int(mlp)),
       step(gpt ? "两个 LayerNorm，各有增益和偏置：$4d = " + norms + "$。" : "两个 RMSNorm，各只有增益：$2d = " + norms + "$。"),
       step("合计：", int(attention) + " + " + int(mlp) + " + " + norms + " = " + int(total) + " \\approx " + big(total)),
-      step("MLP 占 $" + dec(100 * mlp / total, 1) + "\\%$。" + (c.kv < c.h ? "GQA 让 $" + (c.h / c.kv) + "$ 个查询头共用一组 K/V，K、V 投影只有 Q 的 $1/" + (c.h / c.kv) + "$。" : ""))
+      step("MLP 占 $" + dec(100 * mlp / total, 1) + "\\%$。" + (c.kv < c.h ? (c.kv === 1 ? "MQA：全部 $" + c.h + "$ 个查询头共用一组 K/V" : "GQA：每 $" + (c.h / c.kv) + "$ 个查询头共用一组 K/V") +
+        "，K、V 投影各只有 Q 的 $1/" + (c.h / c.kv) + "$。" : ""))
     ];
     return {
       params: { d_model: d, n_heads: c.h, n_kv_heads: c.kv, head_dim: c.hd, d_ff: ff, mlp: gpt ? "gelu" : "swiglu", bias: gpt, norm: gpt ? "layernorm" : "rmsnorm" },
@@ -701,6 +704,7 @@
         return escapeHtml(a.label) + " = " + (a.tol.abs === 0 ? int(a.value) : dec(a.value, 4)) + (a.unit ? " " + a.unit : "");
       }).join("；") + "</p>";
     ui.show.disabled = false;
+    ui.problemBox.removeAttribute("data-pending");
     refreshStats();
     if (byUser) ui.fields.querySelector("input").focus();
   }
@@ -754,6 +758,7 @@
     L = JSON.parse(document.getElementById("__calc").textContent);
     ui = {
       root: root, controls: root.querySelector(".calc-controls"), kind: root.querySelector("select[name=kind]"),
+      problemBox: root.querySelector(".calc-problem"),
       related: root.querySelector(".calc-related-links"), prompt: root.querySelector(".calc-prompt"),
       form: root.querySelector(".calc-answer"), fields: root.querySelector(".calc-fields"),
       feedback: root.querySelector(".calc-feedback"), solution: root.querySelector(".calc-solution"),
