@@ -704,9 +704,20 @@
         return escapeHtml(a.label) + " = " + (a.tol.abs === 0 ? int(a.value) : dec(a.value, 4)) + (a.unit ? " " + a.unit : "");
       }).join("；") + "</p>";
     ui.show.disabled = false;
-    ui.problemBox.removeAttribute("data-pending");
+    revealWhenMathFontReady();
     refreshStats();
     if (byUser) ui.fields.querySelector("input").focus();
+  }
+
+  /* The card stays hidden until the math font is in (at most half a second): formulas drawn
+     in a fallback font and redrawn in it would move the buttons under the reader (a layout shift) */
+  function revealWhenMathFontReady() {
+    var box = ui.problemBox;
+    if (!box.hasAttribute("data-pending")) return;
+    function reveal() { box.removeAttribute("data-pending"); }
+    if (!document.fonts || !document.fonts.load) { reveal(); return; }
+    document.fonts.load('1em "Handbook Math"', "∑").then(reveal, reveal);
+    setTimeout(reveal, 500);
   }
 
   function record(correct) {
