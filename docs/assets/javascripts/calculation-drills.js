@@ -71,9 +71,11 @@
   function within(answer, given) {
     if (!isFinite(given)) return false;
     var tol = answer.tol || { abs: 0 };
-    var slack = Math.max(tol.abs || 0, (tol.rel || 0) * Math.abs(answer.value));
-    // exact answers are integers; 1e-9 absorbs nothing a reader could type differently
-    return Math.abs(given - answer.value) <= slack + 1e-9 * Math.max(1, Math.abs(answer.value));
+    // Exact answers are integers below 2^53: equal or wrong (a relative slack would let a
+    // MAC count of 10^11 pass with a hundred off)
+    if (!tol.abs && !tol.rel) return given === answer.value;
+    // 1e-12: 0.251 - 0.25 is 0.0010000000000000009 in floats, and must pass at ±0.001
+    return Math.abs(given - answer.value) <= Math.max(tol.abs || 0, (tol.rel || 0) * Math.abs(answer.value)) + 1e-12;
   }
 
   /* Math: a small TeX subset to MathML, drawn by the browser like the site's formulas --- */
@@ -665,7 +667,7 @@
 
   function freshSeed() {
     var buffer = new Uint32Array(1);
-    (window.crypto || window.msCrypto).getRandomValues(buffer);
+    window.crypto.getRandomValues(buffer);
     return buffer[0] % 1000000000 + 1;
   }
 
